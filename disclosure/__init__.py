@@ -1,0 +1,1 @@
+"""Public disclosures: vacant posts, candidate profiles, open-affairs notices, revisions, objections."""

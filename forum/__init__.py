@@ -1,0 +1,1 @@
+"""Forums: boards, threads, nested replies, opinion solicitations, search; and the secretary mailbox."""

@@ -1,0 +1,1 @@
+"""The secretary mailbox: letters to an organization's secretary, tracked until answered."""

@@ -1,0 +1,110 @@
+"""Organization pages, and the secretary's work of verifying members."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import Route
+
+from grassroots import policy
+from grassroots.accounts import organizations as orgs
+from grassroots.accounts.models import Organization
+from grassroots.errors import Conflict, FormInvalid, NotFound
+from grassroots.web import Context, view
+
+
+def _org(ctx: Context) -> Organization:
+    try:
+        return ctx.tree.by_slug(str(ctx.request.path_params["slug"]))
+    except NotFound as exc:
+        raise HTTPException(404) from exc
+
+
+def render_org_page(ctx: Context, org: Organization) -> Response:
+    path = ctx.tree.path(org.id)
+    return ctx.render(
+        "orgs/front.html",
+        org=org,
+        trail=ctx.tree.ancestors(org.id),
+        children=ctx.tree.children.get(org.id, []),
+        may_run=policy.may_run_organization(ctx.actor, path) if ctx.user else False,
+    )
+
+
+@view
+def org_front(ctx: Context) -> Response:
+    return render_org_page(ctx, _org(ctx))
+
+
+def _members_page(
+    ctx: Context,
+    org: Organization,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    roll_text: str = "",
+    issued: list[orgs.IssuedInvite] | None = None,
+) -> Response:
+    return ctx.render(
+        "orgs/members.html",
+        status_code=status_code,
+        org=org,
+        trail=ctx.tree.ancestors(org.id),
+        requests=orgs.list_join_requests(ctx.db, org),
+        memberships=orgs.list_memberships(ctx.db, org),
+        invites=orgs.list_invites(ctx.db, org),
+        errors=errors or {},
+        roll_text=roll_text,
+        issued=issued or [],
+        notice=ctx.query("done"),
+    )
+
+
+def _secretary_org(ctx: Context) -> Organization:
+    org = _org(ctx)
+    ctx.require(policy.may_run_organization(ctx.actor, ctx.tree.path(org.id)))
+    return org
+
+
+@view
+def members(ctx: Context) -> Response:
+    return _members_page(ctx, _secretary_org(ctx))
+
+
+@view
+def decide_request(ctx: Context) -> Response:
+    org = _secretary_org(ctx)
+    join_request = orgs.get_join_request(ctx.db, ctx.path_int("request_id"))
+    if join_request.organization_id != org.id:
+        raise HTTPException(404)
+    decision = ctx.field("decision")
+    if decision not in ("approve", "reject"):
+        raise HTTPException(400)
+    assert ctx.user is not None
+    try:
+        orgs.decide_join_request(
+            ctx.db, actor=ctx.user, join_request=join_request, approve=decision == "approve"
+        )
+    except Conflict as exc:
+        return _members_page(ctx, org, 409, {"requests": exc.message})
+    return ctx.redirect(f"/o/{org.slug}/members?done={decision}")
+
+
+@view
+def import_roll(ctx: Context) -> Response:
+    org = _secretary_org(ctx)
+    assert ctx.user is not None
+    text = ctx.field("roll")
+    try:
+        issued = orgs.import_roll(ctx.db, actor=ctx.user, org=org, text=text)
+    except FormInvalid as exc:
+        return _members_page(ctx, org, 400, exc.errors, roll_text=text)
+    # Shown once, in this response: only the codes' hashes are stored.
+    return _members_page(ctx, org, issued=issued)
+
+
+routes = [
+    Route("/o/{slug}/", org_front, methods=["GET"], name="front"),
+    Route("/o/{slug}/members", members, methods=["GET"], name="members"),
+    Route("/o/{slug}/members/requests/{request_id}", decide_request, methods=["POST"], name="decide"),
+    Route("/o/{slug}/members/roll", import_roll, methods=["POST"], name="roll"),
+]

@@ -1,0 +1,116 @@
+"""The composition root: create_app(settings) lists the features and mounts their routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from grassroots import i18n, site_routes
+from grassroots.accounts import admin_routes, org_routes
+from grassroots.accounts import routes as account_routes
+from grassroots.db import Database
+from grassroots.security import SECURITY_HEADERS, Passwords, SecurityHeadersMiddleware
+from grassroots.settings import Settings
+from grassroots.templating import STATIC_DIR, make_environment
+from grassroots.web import Context, Site, View, error_page, run_view
+
+log = logging.getLogger("grassroots")
+
+
+class LocaleMiddleware:
+    """Sets the request's language before anything renders, error pages included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope)
+            i18n.set_locale(
+                i18n.negotiate(
+                    request.cookies.get(i18n.LOCALE_COOKIE), request.headers.get("accept-language")
+                )
+            )
+        await self.app(scope, receive, send)
+
+
+def _error_view(status: int) -> View:
+    def render(ctx: Context) -> Response:
+        return error_page(ctx, status)
+
+    return render
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Routing errors (404, 405), unreadable forms (400) and oversized bodies (413) get the
+    same friendly page as errors raised in views; 405 and 413 never touch the database."""
+    assert isinstance(exc, HTTPException)
+    site: Site = request.app.state.site
+    status = exc.status_code
+    if status == 404 and request.method in ("GET", "HEAD"):
+        response = await _in_threadpool(site, request, status)
+    else:
+        response = _static_error(site, request, status)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _in_threadpool(site: Site, request: Request, status: int) -> Response:
+    return await run_in_threadpool(run_view, site, request, None, _error_view(status))
+
+
+def _static_error(site: Site, request: Request, status: int) -> HTMLResponse:
+    template = site.templates.get_template("errors/error.html")
+    html = template.render(ctx=None, viewer=None, request=request, status=status, message="")
+    response = HTMLResponse(html, status_code=status)
+    # The outermost error handler sits outside the headers middleware.
+    response.headers.update({k.decode(): v.decode() for k, v in SECURITY_HEADERS})
+    return response
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _static_error(request.app.state.site, request, 500)
+
+
+def create_app(settings: Settings, database: Database | None = None) -> Starlette:
+    database = database or Database(settings)
+    site = Site(settings, database, make_environment(settings), Passwords(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    routes = [
+        *site_routes.routes,
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/admin", routes=admin_routes.routes, name="admin"),
+        Mount("", routes=[*account_routes.routes, *org_routes.routes], name="accounts"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(LocaleMiddleware), Middleware(SecurityHeadersMiddleware)],
+        exception_handlers={HTTPException: http_error, 500: server_error},
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.site = site
+    return app
+
+
+def app_from_env() -> Starlette:
+    """For uvicorn's --factory: each worker process reads the settings once."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,105 @@
+"""Settings, read from GRASSROOTS_* environment variables once and passed down."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from grassroots import PROJECT_ROOT
+
+# Each setting: (environment variable, help text). The README documents every one and a
+# test checks that it does.
+DOCUMENTED = {
+    "GRASSROOTS_DATA_DIR": "where the SQLite database, the generated secret key and uploads live",
+    "GRASSROOTS_DATABASE_URL": "SQLAlchemy URL; postgresql+psycopg://… for PostgreSQL",
+    "GRASSROOTS_SECRET_KEY": "signs CSRF tokens; generated into the data directory when unset",
+    "GRASSROOTS_MAX_BODY_BYTES": "largest request body accepted (413 beyond it)",
+    "GRASSROOTS_SESSION_DAYS": "how long a login lasts without use",
+    "GRASSROOTS_TIMEZONE": "time zone for organizations that name none",
+    "GRASSROOTS_LOGIN_LIMIT_ACCOUNT": "failed logins allowed per account per window",
+    "GRASSROOTS_LOGIN_LIMIT_ADDRESS": "failed logins allowed per client address per window",
+    "GRASSROOTS_LOGIN_WINDOW_SECONDS": "the window of those two limits",
+    "GRASSROOTS_ARGON2_TIME_COST": "argon2id passes; raising it rehashes passwords at next login",
+    "GRASSROOTS_ARGON2_MEMORY_KIB": "argon2id memory in KiB; raising it rehashes at next login",
+    "GRASSROOTS_FORWARDED_ALLOW_IPS": "proxy addresses whose X-Forwarded-For/-Proto are trusted",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
+    database_url: str = ""
+    secret_key: str = ""
+    max_body_bytes: int = 1024 * 1024
+    session_days: int = 30
+    timezone: str = "Asia/Shanghai"
+    login_limit_account: int = 5
+    login_limit_address: int = 20
+    login_window_seconds: int = 900
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    forwarded_allow_ips: str = "127.0.0.1"
+    templates_dir: Path = PROJECT_ROOT / "templates"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        data_dir = Path(env.get("GRASSROOTS_DATA_DIR") or defaults.data_dir)
+        settings = cls(
+            data_dir=data_dir,
+            database_url=env.get("GRASSROOTS_DATABASE_URL", ""),
+            secret_key=env.get("GRASSROOTS_SECRET_KEY", ""),
+            max_body_bytes=_int(env, "GRASSROOTS_MAX_BODY_BYTES", defaults.max_body_bytes),
+            session_days=_int(env, "GRASSROOTS_SESSION_DAYS", defaults.session_days),
+            timezone=env.get("GRASSROOTS_TIMEZONE", defaults.timezone),
+            login_limit_account=_int(env, "GRASSROOTS_LOGIN_LIMIT_ACCOUNT", defaults.login_limit_account),
+            login_limit_address=_int(env, "GRASSROOTS_LOGIN_LIMIT_ADDRESS", defaults.login_limit_address),
+            login_window_seconds=_int(env, "GRASSROOTS_LOGIN_WINDOW_SECONDS", defaults.login_window_seconds),
+            argon2_time_cost=_int(env, "GRASSROOTS_ARGON2_TIME_COST", defaults.argon2_time_cost),
+            argon2_memory_kib=_int(env, "GRASSROOTS_ARGON2_MEMORY_KIB", defaults.argon2_memory_kib),
+            forwarded_allow_ips=env.get("GRASSROOTS_FORWARDED_ALLOW_IPS", defaults.forwarded_allow_ips),
+        )
+        return settings.resolved()
+
+    def resolved(self) -> Settings:
+        """Fill what is derived: the SQLite URL in the data directory, the secret key file."""
+        database_url = self.database_url or f"sqlite:///{self.data_dir / 'grassroots.db'}"
+        secret_key = self.secret_key or _secret_from_file(self.data_dir)
+        return replace(self, database_url=database_url, secret_key=secret_key)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _secret_from_file(data_dir: Path) -> str:
+    """Generate the key on first run. Several workers may race: each writes its own temporary
+    file and links it into place, which only the first can do, so all read the same key."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret_key"
+    if not path.exists():
+        tmp = data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,78 @@
+"""The front page, health check, language switch and the public audit log."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from grassroots import audit
+from grassroots.accounts.org_routes import render_org_page
+from grassroots.accounts.routes import safe_next
+from grassroots.i18n import LANGUAGES, LOCALE_COOKIE
+from grassroots.web import Context, Site, view
+
+AUDIT_PAGE = 50
+AUDIT_JSON_PAGE = 1000
+
+
+@view
+def front(ctx: Context) -> Response:
+    roots = ctx.tree.roots
+    if len(roots) == 1:
+        return render_org_page(ctx, roots[0])
+    return ctx.render("front.html", rows=ctx.tree.flat())
+
+
+async def healthz(request: Request) -> Response:
+    site: Site = request.app.state.site
+    try:
+        with site.database.reading() as db:
+            db.execute(text("SELECT 1"))
+    except Exception as exc:  # a health check reports, it does not raise
+        return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+async def switch_language(request: Request) -> Response:
+    code = request.path_params["code"]
+    target = safe_next(request.query_params.get("next", "/"))
+    response = RedirectResponse(target, status_code=303)
+    if code in LANGUAGES:
+        secure = request.url.scheme == "https"
+        response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=secure)
+    return response
+
+
+@view
+def audit_log(ctx: Context) -> Response:
+    before = ctx.query("before")
+    before_seq = int(before) if before.isdigit() and len(before) < 12 else None
+    entries = audit.list_entries(ctx.db, before_seq=before_seq, limit=AUDIT_PAGE)
+    older = entries[-1].seq if len(entries) == AUDIT_PAGE and entries[-1].seq > 1 else None
+    return ctx.render("audit/log.html", entries=entries, head=audit.get_head(ctx.db), older=older)
+
+
+@view
+def audit_log_json(ctx: Context) -> Response:
+    """Everything needed to check the chain, a page at a time from the oldest entry."""
+    after = ctx.query("after", "0")
+    after_seq = int(after) if after.isdigit() and len(after) < 12 else 0
+    entries = audit.list_entries_after(ctx.db, after_seq=after_seq, limit=AUDIT_JSON_PAGE)
+    head = audit.get_head(ctx.db)
+    body = {
+        "head": {"seq": head.seq, "hash": head.hash},
+        "entries": [{**audit.content_of(e), "hash": e.hash} for e in entries],
+        "next": f"/audit/log.json?after={entries[-1].seq}" if len(entries) == AUDIT_JSON_PAGE else None,
+    }
+    return JSONResponse(body)
+
+
+routes = [
+    Route("/", front, methods=["GET"], name="front"),
+    Route("/healthz", healthz, methods=["GET"], name="healthz"),
+    Route("/lang/{code}", switch_language, methods=["GET"], name="language"),
+    Route("/audit/", audit_log, methods=["GET"], name="audit"),
+    Route("/audit/log.json", audit_log_json, methods=["GET"], name="audit_json"),
+]

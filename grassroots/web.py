@@ -1,0 +1,299 @@
+"""The one place that knows how a request meets the database.
+
+Feature code writes plain synchronous views, `def view(ctx: Context) -> Response`, and wraps
+them in `@view`. The wrapper reads the form (the only async part), then runs the view in the
+thread pool inside one unit of work: a reading session for GET and HEAD, a writing session for
+everything else, committed when the view returns a response and rolled back when it raises. It
+resolves the login session, checks the CSRF token of every unsafe request, and turns domain
+errors into friendly pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property, wraps
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from grassroots import policy
+from grassroots.accounts import services as accounts
+from grassroots.accounts.models import AuthSession, User
+from grassroots.accounts.organizations import OrgTree, load_org_tree, roles_of
+from grassroots.db import Database
+from grassroots.errors import DomainError, NotPermitted
+from grassroots.i18n import gettext as _
+from grassroots.security import Passwords, csrf_token_for, csrf_token_valid, new_token
+from grassroots.settings import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_COOKIE = "gr_session"
+ANON_COOKIE = "gr_anon"
+MAX_FORM_FIELDS = 200
+
+
+@dataclass
+class Site:
+    """What every request needs, built once per process by create_app."""
+
+    settings: Settings
+    database: Database
+    templates: jinja2.Environment
+    passwords: Passwords
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the layout shows of the person looking, copied out of the session so that an error
+    page can still be drawn after its transaction rolled back."""
+
+    user_id: int
+    username: str
+    display_name: str
+    is_admin: bool
+
+
+class CsrfFailed(Exception):
+    pass
+
+
+class LoginRequired(Exception):
+    pass
+
+
+class Context:
+    """One request as a view sees it."""
+
+    def __init__(self, request: Request, site: Site, db: Session, form: dict[str, list[str]] | None) -> None:
+        self.request = request
+        self.site = site
+        self.settings = site.settings
+        self.db = db
+        self.form = form or {}
+        self.user: User | None = None
+        self.auth_session: AuthSession | None = None
+        self.viewer: Viewer | None = None
+        self._session_token: str | None = None
+        self._anon_key = request.cookies.get(ANON_COOKIE) or None
+        self._cookies: list[tuple[str, str | None, int | None]] = []
+
+    # ------------------------------------------------------------ who is asking
+
+    def authenticate(self) -> None:
+        token = self.request.cookies.get(SESSION_COOKIE)
+        if not token:
+            return
+        found = accounts.find_session(self.db, token[:100])
+        if found is None:
+            self._cookies.append((SESSION_COOKIE, None, None))
+            return
+        self._set_user(found.user, found, token)
+        if self.request.method not in SAFE_METHODS:
+            accounts.touch_session(found, self.settings)
+
+    def _set_user(self, user: User, auth_session: AuthSession, token: str) -> None:
+        self.user, self.auth_session, self._session_token = user, auth_session, token
+        self.viewer = Viewer(user.id, user.username, user.display_name, user.is_admin)
+
+    @cached_property
+    def actor(self) -> policy.Actor:
+        if self.user is None:
+            return policy.ANONYMOUS
+        return policy.Actor(self.user.id, self.user.is_admin, roles_of(self.db, self.user.id))
+
+    @cached_property
+    def tree(self) -> OrgTree:
+        return load_org_tree(self.db)
+
+    def require(self, allowed: bool) -> None:
+        """Stop here unless the policy allowed it: the public is sent to log in first."""
+        if allowed:
+            return
+        if self.user is None:
+            raise LoginRequired
+        raise NotPermitted(_("You may not do that here."))
+
+    def require_login(self) -> User:
+        if self.user is None:
+            raise LoginRequired
+        return self.user
+
+    @property
+    def client_address(self) -> str:
+        return self.request.client.host if self.request.client else "unknown"
+
+    def login(self, user: User) -> None:
+        """Start a fresh session (the old token, if any, dies: no session fixation)."""
+        if self.auth_session is not None:
+            accounts.end_session(self.db, self.auth_session.id)
+        token = accounts.start_session(
+            self.db,
+            self.settings,
+            user,
+            client_address=self.client_address,
+            user_agent=self.request.headers.get("user-agent", ""),
+        )
+        self.db.flush()
+        new_session = accounts.find_session(self.db, token)
+        assert new_session is not None
+        self._set_user(user, new_session, token)
+        self._cookies.append((SESSION_COOKIE, token, self.settings.session_days * 86400))
+        self._cookies.append((ANON_COOKIE, None, None))
+        self.__dict__.pop("actor", None)
+
+    def logout(self) -> None:
+        if self.auth_session is not None:
+            accounts.end_session(self.db, self.auth_session.id)
+        self.user = self.auth_session = self.viewer = self._session_token = None
+        self._cookies.append((SESSION_COOKIE, None, None))
+        self.__dict__.pop("actor", None)
+
+    # ------------------------------------------------------------ CSRF
+
+    def _session_key(self) -> str | None:
+        return self._session_token or self._anon_key
+
+    def csrf_token(self) -> str:
+        if self._session_key() is None:
+            self._anon_key = new_token()
+            self._cookies.append((ANON_COOKIE, self._anon_key, 86400))
+        key = self._session_key()
+        assert key is not None
+        return csrf_token_for(self.settings.secret_key, key)
+
+    def check_csrf(self) -> None:
+        if not csrf_token_valid(self.settings.secret_key, self._session_key(), self.field("csrf_token")):
+            raise CsrfFailed
+
+    # ------------------------------------------------------------ input
+
+    def field(self, name: str, default: str = "") -> str:
+        values = self.form.get(name)
+        return values[0] if values else default
+
+    def fields(self, name: str) -> list[str]:
+        return list(self.form.get(name, []))
+
+    def query(self, name: str, default: str = "") -> str:
+        return self.request.query_params.get(name, default).replace("\x00", "")
+
+    def int_field(self, name: str) -> int | None:
+        return _to_int(self.field(name))
+
+    def path_int(self, name: str) -> int:
+        """A numeric path parameter; anything else is an unknown page."""
+        value = _to_int(str(self.request.path_params.get(name, "")))
+        if value is None:
+            raise HTTPException(404)
+        return value
+
+    # ------------------------------------------------------------ output
+
+    def url(self, name: str, **params: Any) -> str:
+        return str(self.request.app.url_path_for(name, **params))
+
+    def render(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+        page = self.site.templates.get_template(template)
+        html = page.render(ctx=self, viewer=self.viewer, request=self.request, **values)
+        return HTMLResponse(html, status_code=status_code)
+
+    def redirect(self, path: str) -> RedirectResponse:
+        return RedirectResponse(path, status_code=303)
+
+    def apply_cookies(self, response: Response) -> None:
+        secure = self.request.url.scheme == "https"
+        for name, value, max_age in self._cookies:
+            if value is None:
+                response.delete_cookie(name, httponly=True, samesite="lax", secure=secure)
+            else:
+                response.set_cookie(
+                    name, value, max_age=max_age, httponly=True, samesite="lax", secure=secure
+                )
+
+
+def _to_int(raw: str) -> int | None:
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        return None
+    return int(raw)
+
+
+async def read_form(request: Request, settings: Settings) -> dict[str, list[str]]:
+    """The submitted fields as text. Files are left to the views that expect them."""
+    try:
+        form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=settings.max_body_bytes)
+    except MultiPartException as exc:
+        raise HTTPException(400, detail=str(exc)) from exc
+    fields: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            continue
+        fields.setdefault(key.replace("\x00", ""), []).append(value.replace("\x00", ""))
+    return fields
+
+
+View = Callable[[Context], Response]
+
+
+def view(fn: View) -> Callable[[Request], Any]:
+    """Make a Starlette endpoint of a synchronous view (see the module docstring)."""
+
+    @wraps(fn)
+    async def endpoint(request: Request) -> Response:
+        site: Site = request.app.state.site
+        form = None if request.method in SAFE_METHODS else await read_form(request, site.settings)
+        return await run_in_threadpool(run_view, site, request, form, fn)
+
+    return endpoint
+
+
+def run_view(site: Site, request: Request, form: dict[str, list[str]] | None, fn: View) -> Response:
+    unit = site.database.reading if request.method in SAFE_METHODS else site.database.writing
+    ctx: Context | None = None
+    try:
+        with unit() as db:
+            ctx = Context(request, site, db, form)
+            ctx.authenticate()
+            if request.method not in SAFE_METHODS:
+                ctx.check_csrf()
+            response = fn(ctx)
+    except CsrfFailed:
+        assert ctx is not None
+        response = csrf_failed_page(ctx)
+    except LoginRequired:
+        assert ctx is not None
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    except (HTTPException, DomainError) as exc:
+        if ctx is None:
+            raise
+        status = exc.status_code
+        message = exc.message if isinstance(exc, DomainError) else ""
+        response = error_page(ctx, status, message)
+    assert ctx is not None
+    ctx.apply_cookies(response)
+    return response
+
+
+def error_page(ctx: Context, status: int, message: str = "") -> HTMLResponse:
+    return ctx.render("errors/error.html", status_code=status, status=status, message=message)
+
+
+def csrf_failed_page(ctx: Context) -> HTMLResponse:
+    """Refuse the request but hand back everything typed, so it can be sent again."""
+    kept = [
+        (name, value)
+        for name, values in ctx.form.items()
+        if name != "csrf_token" and "password" not in name
+        for value in values
+    ]
+    return ctx.render("errors/csrf.html", status_code=403, kept=kept, action=ctx.request.url.path)

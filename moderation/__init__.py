@@ -1,0 +1,1 @@
+"""Moderation: the queue, flags, watched words, moderator actions and their public log."""

@@ -1,0 +1,1 @@
+"""Audited online nomination and voting, verifiable by anyone."""
