@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from grassroots import i18n, site_routes
 from grassroots.accounts import admin_routes, org_routes
@@ -43,6 +43,35 @@ class LocaleMiddleware:
                 )
             )
         await self.app(scope, receive, send)
+
+
+class BodyLimitMiddleware:
+    """413 with the friendly page for a body over the limit, whether it says its length or not.
+    (Starlette's own limiter answers in plain text.)"""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Request(scope).headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await _static_error(scope["app"].state.site, Request(scope), 413)(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise HTTPException(413)
+            return message
+
+        await self.app(scope, counting_receive, send)
 
 
 def _error_view(status: int) -> View:
@@ -98,14 +127,19 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         *site_routes.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         Mount("/admin", routes=admin_routes.routes, name="admin"),
-        Mount("", routes=[*account_routes.routes, *org_routes.routes], name="accounts"),
+        # Account pages live at the top (/login, /me); a Mount("") would swallow every 405.
+        *account_routes.routes,
+        Mount("/o", routes=org_routes.routes, name="orgs"),
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(LocaleMiddleware), Middleware(SecurityHeadersMiddleware)],
+        middleware=[
+            Middleware(LocaleMiddleware),
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+        ],
         exception_handlers={HTTPException: http_error, 500: server_error},
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
     app.state.site = site
     return app

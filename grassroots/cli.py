@@ -21,13 +21,13 @@ from grassroots.settings import Settings
 ROLE_NAMES = ["admin", *(role.name.lower() for role in Role)]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
-    settings = Settings.from_env()
+    settings = settings or Settings.from_env()
     return int(args.run(settings, args) or 0)
 
 

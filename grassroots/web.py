@@ -184,7 +184,7 @@ class Context:
         return list(self.form.get(name, []))
 
     def query(self, name: str, default: str = "") -> str:
-        return self.request.query_params.get(name, default).replace("\x00", "")
+        return self.request.query_params.get(name, default).replace("\x00", "\ufffd")
 
     def int_field(self, name: str) -> int | None:
         return _to_int(self.field(name))
@@ -228,7 +228,8 @@ def _to_int(raw: str) -> int | None:
 
 
 async def read_form(request: Request, settings: Settings) -> dict[str, list[str]]:
-    """The submitted fields as text. Files are left to the views that expect them."""
+    """The submitted fields as text. Files are left to the views that expect them. A NUL, which
+    PostgreSQL refuses to store, becomes U+FFFD: visible, and refused by every name check."""
     try:
         form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=settings.max_body_bytes)
     except MultiPartException as exc:
@@ -237,7 +238,7 @@ async def read_form(request: Request, settings: Settings) -> dict[str, list[str]
     for key, value in form.multi_items():
         if isinstance(value, UploadFile):
             continue
-        fields.setdefault(key.replace("\x00", ""), []).append(value.replace("\x00", ""))
+        fields.setdefault(key.replace("\x00", "\ufffd"), []).append(value.replace("\x00", "\ufffd"))
     return fields
 
 

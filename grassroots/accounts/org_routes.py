@@ -103,8 +103,8 @@ def import_roll(ctx: Context) -> Response:
 
 
 routes = [
-    Route("/o/{slug}/", org_front, methods=["GET"], name="front"),
-    Route("/o/{slug}/members", members, methods=["GET"], name="members"),
-    Route("/o/{slug}/members/requests/{request_id}", decide_request, methods=["POST"], name="decide"),
-    Route("/o/{slug}/members/roll", import_roll, methods=["POST"], name="roll"),
+    Route("/{slug}/", org_front, methods=["GET"], name="front"),
+    Route("/{slug}/members", members, methods=["GET"], name="members"),
+    Route("/{slug}/members/requests/{request_id}", decide_request, methods=["POST"], name="decide"),
+    Route("/{slug}/members/roll", import_roll, methods=["POST"], name="roll"),
 ]
