@@ -79,12 +79,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     migrate.upgrade(settings.database_url)
     if args.demo:
         database = Database(settings)
-        with database.writing() as session:
-            empty = demo.is_empty(session)
-        if empty:
-            password = demo.generate_password()
-            _load_demo(settings, database, password=password, members=20, residents=10)
-        database.dispose()
+        try:
+            with database.reading() as session:
+                empty = demo.is_empty(session)
+            if empty:
+                _load_demo(settings, database, password=demo.generate_password(), members=20, residents=10)
+        finally:
+            database.dispose()
     # Workers read their settings from the environment; pass on what this process resolved.
     os.environ["GRASSROOTS_DATA_DIR"] = str(settings.data_dir)
     os.environ["GRASSROOTS_DATABASE_URL"] = settings.database_url
@@ -106,13 +107,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     migrate.upgrade(settings.database_url)
     database = Database(settings)
-    with database.reading() as session:
-        if not demo.is_empty(session):
-            print("the database already has accounts; demo data goes into an empty one", file=sys.stderr)
-            return 1
-    password = args.password or demo.generate_password()
-    _load_demo(settings, database, password=password, members=args.members, residents=args.residents)
-    database.dispose()
+    try:
+        with database.reading() as session:
+            if not demo.is_empty(session):
+                print("the database already has accounts; demo data goes into an empty one", file=sys.stderr)
+                return 1
+        password = args.password or demo.generate_password()
+        _load_demo(settings, database, password=password, members=args.members, residents=args.residents)
+    finally:
+        database.dispose()
     return 0
 
 

@@ -1,0 +1,42 @@
+# Two commands for a newcomer: `make run` (the site on SQLite with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BABEL_KEYWORDS := -k _ -k gettext -k ngettext:1,2 -k lazy_gettext
+
+.PHONY: run test lint bench messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
+	$(BIN)/grassroots serve --demo
+
+test: $(VENV)/.test-installed
+	$(BIN)/pytest
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python bench/run.py
+
+# Re-extract the messages from code and templates, and merge them into both catalogs.
+messages: $(VENV)/.test-installed
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+		--project=Grassroots -o grassroots/locale/messages.pot .
+	$(BIN)/pybabel update -i grassroots/locale/messages.pot -d grassroots/locale --no-fuzzy-matching
+	$(BIN)/python bin/fill_english_catalog.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
