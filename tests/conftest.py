@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
@@ -191,6 +191,31 @@ def make_user(
             assert target is not None
             orgs.set_role(session, actor=None, user=user, org=target, role=role)
     return user
+
+
+class QueryCounter:
+    """Counts the statements both engines send while it is active."""
+
+    def __init__(self, database: Database) -> None:
+        self.engines = {database.read_engine, database.write_engine}
+        self.statements: list[str] = []
+
+    def _count(self, conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.split(" ", 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            self.statements.append(statement)
+
+    def __enter__(self) -> QueryCounter:
+        for engine in self.engines:
+            event.listen(engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for engine in self.engines:
+            event.remove(engine, "before_cursor_execute", self._count)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
 
 
 # ---------------------------------------------------------------- driving pages

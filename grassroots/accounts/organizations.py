@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from grassroots import audit
 from grassroots.accounts.models import (
@@ -200,10 +200,12 @@ def list_memberships(db: Session, org: Organization) -> list[Membership]:
     query = (
         select(Membership)
         .join(Membership.user)
+        .options(contains_eager(Membership.user))
         .where(Membership.organization_id == org.id)
-        .order_by(Membership.role.desc(), User.username)
+        .order_by(User.username)
     )
-    return list(db.scalars(query))
+    # Roles are stored by name, so rank them here: secretaries first.
+    return sorted(db.scalars(query), key=lambda m: -m.role)
 
 
 def set_role(
@@ -298,6 +300,7 @@ def list_join_requests(
 ) -> list[JoinRequest]:
     query = (
         select(JoinRequest)
+        .options(selectinload(JoinRequest.user))
         .where(JoinRequest.organization_id == org.id, JoinRequest.status == status)
         .order_by(JoinRequest.created_at)
     )
@@ -305,7 +308,12 @@ def list_join_requests(
 
 
 def list_requests_of(db: Session, user: User) -> list[JoinRequest]:
-    query = select(JoinRequest).where(JoinRequest.user_id == user.id).order_by(JoinRequest.created_at.desc())
+    query = (
+        select(JoinRequest)
+        .options(selectinload(JoinRequest.organization))
+        .where(JoinRequest.user_id == user.id)
+        .order_by(JoinRequest.created_at.desc())
+    )
     return list(db.scalars(query))
 
 

@@ -272,3 +272,30 @@ def test_only_admins_reach_administration(client: TestClient, world: World, data
     assert client.get("/admin/").status_code == 403
     response = submit(client, "/me", "/admin/orgs", {"name": "x", "slug": "xx", "parent_id": ""})
     assert response.status_code == 403
+
+
+def test_members_page_costs_the_same_queries_however_many_people(
+    client: TestClient, world: World, database: Database
+) -> None:
+    from tests.conftest import QueryCounter
+
+    make_user(database, "qsec", role=Role.SECRETARY, org=world.branch_a)
+    log_in(client, "qsec")
+
+    def add_people(prefix: str, n: int) -> None:
+        for i in range(n):
+            make_user(database, f"{prefix}{i}", role=Role.MEMBER, org=world.branch_a)
+            applicant = make_user(database, f"{prefix}a{i}")
+            with database.writing() as db:
+                db.add(JoinRequest(user_id=applicant.id, organization_id=world.branch_a.id, message=""))
+
+    add_people("p", 2)
+    with QueryCounter(database) as few:
+        assert client.get("/o/branch-a/members").status_code == 200
+    add_people("q", 6)
+    with QueryCounter(database) as many:
+        doc = page(client.get("/o/branch-a/members"))
+    assert len(doc.select(".requests > li")) == 8
+    assert many.count == few.count <= 8, many.statements
+    roles = [li.get_text() for li in doc.select("section:last-of-type li")]
+    assert "书记" in roles[0]
