@@ -48,8 +48,6 @@ def _parser() -> argparse.ArgumentParser:
     demo_cmd = commands.add_parser("demo", help="load demo data into an empty database")
     demo_cmd.add_argument("--members", type=int, default=20)
     demo_cmd.add_argument("--residents", type=int, default=10)
-    demo_cmd.add_argument("--threads", type=int, default=20, help="used by the forum's demo data")
-    demo_cmd.add_argument("--posts-per-thread", type=int, default=10, help="used by the forum's demo data")
     demo_cmd.add_argument("--password", help="password of every demo account (generated when omitted)")
     demo_cmd.set_defaults(run=cmd_demo)
 

@@ -52,6 +52,21 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file that came with a form, read whole (the body limit bounds its size)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class Submission:
+    fields: dict[str, list[str]]
+    files: dict[str, Upload]
+
+
+@dataclass(frozen=True)
 class Viewer:
     """What the layout shows of the person looking, copied out of the session so that an error
     page can still be drawn after its transaction rolled back."""
@@ -73,15 +88,17 @@ class LoginRequired(Exception):
 class Context:
     """One request as a view sees it."""
 
-    def __init__(self, request: Request, site: Site, db: Session, form: dict[str, list[str]] | None) -> None:
+    def __init__(self, request: Request, site: Site, db: Session, submission: Submission | None) -> None:
         self.request = request
         self.site = site
         self.settings = site.settings
         self.db = db
-        self.form = form or {}
+        self.form = submission.fields if submission else {}
+        self.files = submission.files if submission else {}
         self.user: User | None = None
         self.auth_session: AuthSession | None = None
         self.viewer: Viewer | None = None
+        self.stale_session_id: int | None = None
         self._session_token: str | None = None
         self._anon_key = request.cookies.get(ANON_COOKIE) or None
         self._cookies: list[tuple[str, str | None, int | None]] = []
@@ -99,6 +116,8 @@ class Context:
         self._set_user(found.user, found, token)
         if self.request.method not in SAFE_METHODS:
             accounts.touch_session(found, self.settings)
+        elif accounts.session_is_stale(found):
+            self.stale_session_id = found.id
 
     def _set_user(self, user: User, auth_session: AuthSession, token: str) -> None:
         self.user, self.auth_session, self._session_token = user, auth_session, token
@@ -227,19 +246,25 @@ def _to_int(raw: str) -> int | None:
     return int(raw)
 
 
-async def read_form(request: Request, settings: Settings) -> dict[str, list[str]]:
-    """The submitted fields as text. Files are left to the views that expect them. A NUL, which
-    PostgreSQL refuses to store, becomes U+FFFD: visible, and refused by every name check."""
+async def read_form(request: Request, settings: Settings) -> Submission:
+    """The submitted fields as text, and any files as bytes. A NUL, which PostgreSQL refuses to
+    store, becomes U+FFFD: visible, and refused by every name check."""
     try:
         form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=settings.max_body_bytes)
     except MultiPartException as exc:
         raise HTTPException(400, detail=str(exc)) from exc
-    fields: dict[str, list[str]] = {}
+    submission = Submission({}, {})
     for key, value in form.multi_items():
+        key = key.replace("\x00", "\ufffd")
         if isinstance(value, UploadFile):
-            continue
-        fields.setdefault(key.replace("\x00", "\ufffd"), []).append(value.replace("\x00", "\ufffd"))
-    return fields
+            data = await value.read()
+            if data or value.filename:
+                submission.files[key] = Upload(value.filename or "", value.content_type or "", data)
+            await value.close()
+        else:
+            submission.fields.setdefault(key, []).append(value.replace("\x00", "\ufffd"))
+    await form.close()
+    return submission
 
 
 View = Callable[[Context], Response]
@@ -257,7 +282,7 @@ def view(fn: View) -> Callable[[Request], Any]:
     return endpoint
 
 
-def run_view(site: Site, request: Request, form: dict[str, list[str]] | None, fn: View) -> Response:
+def run_view(site: Site, request: Request, form: Submission | None, fn: View) -> Response:
     unit = site.database.reading if request.method in SAFE_METHODS else site.database.writing
     ctx: Context | None = None
     try:
@@ -281,6 +306,10 @@ def run_view(site: Site, request: Request, form: dict[str, list[str]] | None, fn
         message = exc.message if isinstance(exc, DomainError) else ""
         response = error_page(ctx, status, message)
     assert ctx is not None
+    if ctx.stale_session_id is not None:
+        # Reads run in a read-only unit; a login used only for reading is kept alive apart.
+        with site.database.writing() as db:
+            accounts.refresh_session(db, ctx.stale_session_id, site.settings)
     ctx.apply_cookies(response)
     return response
 

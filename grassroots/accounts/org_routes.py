@@ -94,7 +94,10 @@ def import_roll(ctx: Context) -> Response:
     org = _secretary_org(ctx)
     assert ctx.user is not None
     text = ctx.field("roll")
+    upload = ctx.files.get("roll_file")
     try:
+        if upload is not None:
+            text = orgs.decode_roll_file(upload.data)
         issued = orgs.import_roll(ctx.db, actor=ctx.user, org=org, text=text)
     except FormInvalid as exc:
         return _members_page(ctx, org, 400, exc.errors, roll_text=text)

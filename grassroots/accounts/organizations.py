@@ -396,6 +396,16 @@ def parse_roll(text: str) -> list[tuple[str, str]]:
     return rows
 
 
+def decode_roll_file(data: bytes) -> str:
+    """CSV saved by Excel on a Chinese Windows is GBK; elsewhere UTF-8, often with a BOM."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FormInvalid({"roll": _("The file is not text in UTF-8 or GBK; please save it as CSV.")})
+
+
 def import_roll(db: Session, *, actor: User, org: Organization, text: str) -> list[IssuedInvite]:
     """One invite code per person on the roll. The codes are returned once and stored hashed."""
     try:

@@ -157,6 +157,17 @@ def touch_session(auth_session: AuthSession, settings: Settings) -> None:
         auth_session.expires_at = now + timedelta(days=settings.session_days)
 
 
+def session_is_stale(auth_session: AuthSession) -> bool:
+    """A session only read with is refreshed once a day, in a write of its own."""
+    return utcnow() - auth_session.last_seen_at > timedelta(days=1)
+
+
+def refresh_session(db: Session, auth_session_id: int, settings: Settings) -> None:
+    auth_session = db.get(AuthSession, auth_session_id)
+    if auth_session is not None:
+        touch_session(auth_session, settings)
+
+
 def end_session(db: Session, auth_session_id: int) -> None:
     db.execute(delete(AuthSession).where(AuthSession.id == auth_session_id))
 

@@ -299,3 +299,31 @@ def test_members_page_costs_the_same_queries_however_many_people(
     assert many.count == few.count <= 8, many.statements
     roles = [li.get_text() for li in doc.select("section:last-of-type li")]
     assert "书记" in roles[0]
+
+
+def test_member_roll_from_an_excel_csv_file_in_gbk(
+    client: TestClient, world: World, database: Database
+) -> None:
+    from tests.conftest import csrf_from
+
+    make_user(database, "filesec", role=Role.SECRETARY, org=world.branch_a)
+    log_in(client, "filesec")
+    token = csrf_from(client.get("/o/branch-a/members"))
+    data = "姓名,备注\r\n赵大妈,7号楼\r\n钱师傅,\r\n".encode("gbk")
+    response = client.post(
+        "/o/branch-a/members/roll",
+        data={"csrf_token": token, "roll": ""},
+        files={"roll_file": ("名册.csv", data, "text/csv")},
+    )
+    assert response.status_code == 200
+    names = [
+        r.select("td")[0].get_text() for r in page(response).select("#codes-title ~ .table-wrap tbody tr")
+    ]
+    assert names == ["赵大妈", "钱师傅"]
+    token = csrf_from(client.get("/o/branch-a/members"))
+    response = client.post(
+        "/o/branch-a/members/roll",
+        data={"csrf_token": token},
+        files={"roll_file": ("x.csv", b"\xff\xfe\x00\xd8\x00\xdc" * 3, "text/csv")},
+    )
+    assert response.status_code == 400 and field_error(response, "roll")

@@ -143,3 +143,52 @@ def test_front_page_lists_organizations_when_there_are_several_roots(
     doc = page(client.get("/"))
     assert [a.get_text() for a in doc.select(".org-tree a")][:2] == ["社区党委", "第一支部"]
     assert "另一个街道" in doc.get_text()
+
+
+def test_an_unexpected_error_gets_the_friendly_500_page(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    from starlette.routing import Route
+
+    from grassroots.web import Context, view
+
+    @view
+    def broken(ctx: Context):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug")
+
+    app.router.routes.append(Route("/broken", broken))
+    with TestClient(app, raise_server_exceptions=False) as safe:
+        response = safe.get("/broken", headers={"accept-language": "en"})
+    assert response.status_code == 500
+    assert page(response).select_one("main h1").get_text(strip=True) == "Something went wrong on our side"
+    assert "a bug" not in response.text
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_a_login_used_only_for_reading_stays_alive(
+    client: TestClient, world: World, database: Database
+) -> None:
+    from datetime import timedelta
+
+    from grassroots.accounts.models import AuthSession
+    from grassroots.db import utcnow
+
+    make_user(database, "reader")
+    log_in(client, "reader")
+    with database.writing() as db:
+        auth_session = db.scalars(select(AuthSession)).one()
+        auth_session.last_seen_at = utcnow() - timedelta(days=3)
+        auth_session.expires_at = utcnow() + timedelta(days=1)
+    assert client.get("/").status_code == 200
+    with database.reading() as db:
+        refreshed = db.scalars(select(AuthSession)).one()
+    assert refreshed.expires_at > utcnow() + timedelta(days=20)
+
+
+def test_an_expired_login_is_over(client: TestClient, world: World, database: Database) -> None:
+    from grassroots.accounts.models import AuthSession
+    from grassroots.db import utcnow
+
+    make_user(database, "expired")
+    log_in(client, "expired")
+    with database.writing() as db:
+        db.scalars(select(AuthSession)).one().expires_at = utcnow()
+    assert client.get("/me").status_code == 303
