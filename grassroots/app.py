@@ -20,6 +20,7 @@ from grassroots import i18n, site_routes
 from grassroots.accounts import admin_routes, org_routes
 from grassroots.accounts import routes as account_routes
 from grassroots.db import Database
+from grassroots.error_text import error_explanation, error_heading
 from grassroots.security import SECURITY_HEADERS, Passwords, SecurityHeadersMiddleware
 from grassroots.settings import Settings
 from grassroots.templating import STATIC_DIR, make_environment
@@ -102,7 +103,13 @@ async def _in_threadpool(site: Site, request: Request, status: int) -> Response:
 
 def _static_error(site: Site, request: Request, status: int) -> HTMLResponse:
     template = site.templates.get_template("errors/error.html")
-    html = template.render(ctx=None, viewer=None, request=request, status=status, message="")
+    html = template.render(
+        ctx=None,
+        viewer=None,
+        request=request,
+        heading=error_heading(status),
+        message=error_explanation(status),
+    )
     response = HTMLResponse(html, status_code=status)
     # The outermost error handler sits outside the headers middleware.
     response.headers.update({k.decode(): v.decode() for k, v in SECURITY_HEADERS})

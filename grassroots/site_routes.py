@@ -10,6 +10,7 @@ from starlette.routing import Route
 from grassroots import audit
 from grassroots.accounts.org_routes import render_org_page
 from grassroots.accounts.routes import safe_next
+from grassroots.audit_text import action_label, entry_facts
 from grassroots.i18n import LANGUAGES, LOCALE_COOKIE
 from grassroots.web import Context, Site, view
 
@@ -51,7 +52,16 @@ def audit_log(ctx: Context) -> Response:
     before_seq = int(before) if before.isdigit() and len(before) < 12 else None
     entries = audit.list_entries(ctx.db, before_seq=before_seq, limit=AUDIT_PAGE)
     older = entries[-1].seq if len(entries) == AUDIT_PAGE and entries[-1].seq > 1 else None
-    return ctx.render("audit/log.html", entries=entries, head=audit.get_head(ctx.db), older=older)
+    org_names = {org.slug: org.name for org in ctx.tree.by_id.values()}
+    return ctx.render(
+        "audit/log.html",
+        entries=entries,
+        head=audit.get_head(ctx.db),
+        older=older,
+        org_names=org_names,
+        action_label=action_label,
+        entry_facts=entry_facts,
+    )
 
 
 @view

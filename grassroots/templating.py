@@ -10,7 +10,7 @@ from pathlib import Path
 import jinja2
 
 from grassroots import i18n
-from grassroots.accounts.labels import org_options, role_label, status_label
+from grassroots.accounts.labels import device_label, org_options, role_label, status_label
 from grassroots.settings import Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -46,6 +46,7 @@ def make_environment(settings: Settings) -> jinja2.Environment:
         role_label=role_label,
         status_label=status_label,
         org_options=org_options,
+        device_label=device_label,
     )
     env.filters["time"] = lambda moment, tz=settings.timezone, fmt="medium": i18n.format_time(moment, tz, fmt)
     env.filters["isotime"] = lambda moment: moment.isoformat() if isinstance(moment, datetime) else ""

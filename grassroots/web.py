@@ -30,6 +30,7 @@ from grassroots.accounts import services as accounts
 from grassroots.accounts.models import AuthSession, User
 from grassroots.accounts.organizations import OrgTree, load_org_tree, roles_of
 from grassroots.db import Database
+from grassroots.error_text import error_explanation, error_heading
 from grassroots.errors import DomainError, NotPermitted
 from grassroots.i18n import gettext as _
 from grassroots.security import Passwords, csrf_token_for, csrf_token_valid, new_token
@@ -315,7 +316,12 @@ def run_view(site: Site, request: Request, form: Submission | None, fn: View) ->
 
 
 def error_page(ctx: Context, status: int, message: str = "") -> HTMLResponse:
-    return ctx.render("errors/error.html", status_code=status, status=status, message=message)
+    return ctx.render(
+        "errors/error.html",
+        status_code=status,
+        heading=error_heading(status),
+        message=message or error_explanation(status),
+    )
 
 
 def csrf_failed_page(ctx: Context) -> HTMLResponse:

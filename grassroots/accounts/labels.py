@@ -26,3 +26,29 @@ def status_label(status: RequestStatus) -> str:
 def org_options(rows: list[tuple[Organization, int]]) -> list[tuple[int, str]]:
     """(id, name indented by depth) for a <select>: a tree without JavaScript."""
     return [(org.id, "\u3000" * depth + org.name) for org, depth in rows]
+
+
+# Checked in order: Edge and WeChat also announce Chrome or Safari, so they come first.
+_BROWSERS = [
+    ("Edg/", "Edge"),
+    ("MicroMessenger", "WeChat"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+]
+_SYSTEMS = [
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+]
+
+
+def device_label(user_agent: str) -> str:
+    """ "Chrome · Android" rather than the browser's whole self-description."""
+    browser = next((name for marker, name in _BROWSERS if marker in user_agent), "")
+    system = next((name for marker, name in _SYSTEMS if marker in user_agent), "")
+    label = " · ".join(part for part in (browser, system) if part)
+    return label or _("Unknown browser")

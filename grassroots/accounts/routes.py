@@ -61,11 +61,13 @@ def login(ctx: Context) -> Response:
             client_address=ctx.client_address,
         )
     except Throttled as exc:
+        # Nothing the person typed is wrong, so no field is marked: the wait is the message.
         return ctx.render(
             "accounts/login.html",
             status_code=429,
             values=values,
-            errors={"password": exc.message},
+            errors={},
+            alert=exc.message,
             next_path=next_path,
         )
     except FormInvalid as exc:

@@ -25,7 +25,7 @@ def username_problem(username: str) -> str | None:
     if len(username) < USERNAME_MIN or len(username) > USERNAME_MAX:
         return _("A username has %(min)d to %(max)d characters.", min=USERNAME_MIN, max=USERNAME_MAX)
     if not all(ch.isalnum() or ch in USERNAME_PUNCTUATION for ch in username):
-        return _("A username may hold letters, digits, and _ . - only.")
+        return _("A username may hold only letters, digits, underscores, dots and hyphens.")
     return None
 
 

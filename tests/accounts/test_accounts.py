@@ -112,7 +112,9 @@ def test_failed_logins_are_limited_per_account(
     # Now even the right password waits, and the page says how long.
     response = submit(client, "/login", "/login", {"username": "lisi", "password": PASSWORD})
     assert response.status_code == 429
-    assert "15" in field_error(response, "password")
+    assert "15" in page(response).select_one('[role="alert"]').get_text()
+    assert not field_error(response, "password")
+    assert page(response).select_one("#f-username")["value"] == "lisi"
 
 
 def test_failed_logins_are_limited_per_address(

@@ -192,3 +192,10 @@ def test_an_expired_login_is_over(client: TestClient, world: World, database: Da
     with database.writing() as db:
         db.scalars(select(AuthSession)).one().expires_at = utcnow()
     assert client.get("/me").status_code == 303
+
+
+def test_audit_entries_read_in_the_readers_language(client: TestClient, world: World) -> None:
+    entries = page(client.get("/audit/")).select(".audit-entries > li")
+    assert entries[-1].select_one("strong").get_text() == "创建组织"
+    assert "社区党委" in entries[-1].get_text()
+    assert entries[-1].select_one("details code").get_text() == "accounts.organization.create"

@@ -1,0 +1,49 @@
+"""How audit entries read on the page: a translated name for each action and the few facts
+a person looks for (whom, where, what role), with the raw record kept for checking."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from grassroots.accounts.labels import role_label
+from grassroots.accounts.models import Role
+from grassroots.audit import AuditAction, AuditEntry
+from grassroots.i18n import gettext as _
+
+
+def action_label(action: str) -> str:
+    labels = {
+        AuditAction.ACCOUNT_USER_CREATE: _("Account created"),
+        AuditAction.ACCOUNT_ADMIN_GRANT: _("Made site administrator"),
+        AuditAction.ACCOUNT_ADMIN_REVOKE: _("No longer site administrator"),
+        AuditAction.ACCOUNT_ROLE_GRANT: _("Role given"),
+        AuditAction.ACCOUNT_ROLE_REVOKE: _("Role removed"),
+        AuditAction.ACCOUNT_JOIN_APPROVE: _("Membership request approved"),
+        AuditAction.ACCOUNT_JOIN_REJECT: _("Membership request declined"),
+        AuditAction.ACCOUNT_ROLL_IMPORT: _("Member roll imported"),
+        AuditAction.ACCOUNT_INVITE_REDEEM: _("Invite code used"),
+        AuditAction.ORG_CREATE: _("Organization created"),
+        AuditAction.ORG_UPDATE: _("Organization changed"),
+    }
+    return labels.get(action, action)  # type: ignore[call-overload]
+
+
+def entry_facts(entry: AuditEntry, org_names: Mapping[str, str]) -> list[str]:
+    """Short facts from the entry's data, in the reader's language."""
+    data = json.loads(entry.data)
+    facts: list[str] = []
+    if data.get("username"):
+        facts.append(str(data["username"]))
+    if isinstance(data.get("organization"), str):
+        facts.append(org_names.get(data["organization"], data["organization"]))
+    if data.get("name"):
+        facts.append(str(data["name"]))
+    for key in ("from", "to"):
+        value = data.get(key)
+        if isinstance(value, str) and value.upper() in Role.__members__:
+            label = role_label(Role[value.upper()])
+            facts.append(_("from %(role)s", role=label) if key == "from" else _("to %(role)s", role=label))
+    if isinstance(data.get("count"), int):
+        facts.append(_("%(count)d people", count=data["count"]))
+    return facts
