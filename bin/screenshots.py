@@ -6,17 +6,23 @@ Start the site first, for example:
     grassroots demo --password shot-pass-123
     grassroots serve --port 8765 &
 
-then run this with a Python that has the `playwright` package (it is not one of the project's
-dependencies; install it into a venv of its own and never run `playwright install`: the script
-drives the system's Chromium):
+then run this with a Python that has the `playwright` package. It is not one of the project's
+dependencies: install it into a venv of its own, and never run `playwright install`, as the
+script drives the system's Chromium:
 
     python bin/screenshots.py [BASE_URL] [--out DIR] [--chromium PATH]
 
 JavaScript is off in the browser, as the site must work without it; forms are filled and
-submitted by clicking, so CSRF tokens and cookies work as they do for a person. For each page it
-prints the HTTP status, whether the page scrolls sideways, the elements sticking out past the
-viewport, and (on Chinese pages) runs of Latin letters that may be untranslated text. It exits 1
-if any response was a 5xx or a page could not be captured.
+submitted by clicking, so CSRF tokens and cookies work as they do for a person. Besides the PNGs
+it prints, for each page: the HTTP status; whether the page scrolls sideways, and which elements
+stick out; at phone width, links and controls smaller than a tap target should be; and on Chinese
+pages, Latin words that may be untranslated text. It exits 1 if any response was a 5xx or a page
+could not be captured.
+
+Each run registers an account at each width (to show a long display name) and fails two logins on
+purpose, with a made-up username so no demo account gets locked. The site also limits failed logins
+per address: about ten runs within its login window (15 minutes by default) reach that limit, and
+then every login is refused for a while, which the script reports as unexpected statuses.
 """
 
 from __future__ import annotations
@@ -25,15 +31,19 @@ import argparse
 import re
 import sys
 import tempfile
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, Response, sync_playwright
 
-PASSWORD = "shot-pass-123"  # noqa: S105 - the demo data's password, given to `grassroots demo`
+PASSWORD = "shot-pass-123"  # noqa: S105 - the demo accounts' password, as given to `grassroots demo`
 WIDTHS = (360, 1280)
+PHONE_WIDTH = WIDTHS[0]
 HEIGHT = 800
+TIMEOUT_MS = 10_000
+MIN_TARGET = 24  # px, WCAG 2.2 "target size (minimum)"
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "screenshots"
 CHROMIUM_ARGS = [
     "--headless",
@@ -43,10 +53,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-# Words allowed in Latin letters on a Chinese page: the other language's own name and demo data.
-LATIN_ALLOWED = re.compile(r"^(English|admin|yg_shuji|member\d+|resident\d+|secretary\d*|[a-z_]+\d+)$")
+# Latin words that belong on a Chinese page: the other language's own name, acronyms and product
+# names, demo usernames.
+LONG_NAME = "W" * 40  # the longest display name allowed, with nowhere to break a line
+LATIN_ALLOWED = re.compile(rf"^(English|CSV|JSON|Excel|WPS|admin|[a-z]+_[a-z]+|[a-z]+\d+|{LONG_NAME})$")
+LATIN_WORD = re.compile(r"[A-Za-z][\w'\-]*")
 
-Action = Callable[[Page], Response | None]
+Action = Callable[[Page, str], Response | None]
 
 
 @dataclass(frozen=True)
@@ -54,8 +67,9 @@ class Shot:
     name: str
     path: str
     user: str | None = None
-    lang: str | None = None  # None: the browser's own preference (Chinese)
+    lang: str | None = None  # None: what the browser asks for, which is Chinese
     action: Action | None = None  # run after loading `path`; returns the response it led to
+    expect: int = 200
 
 
 @dataclass
@@ -65,8 +79,9 @@ class Outcome:
     file: Path
     status: int | None
     scroll_width: int
-    overflowing: list[str]
-    latin: list[str]
+    overflowing: list[str] = field(default_factory=list)
+    small_targets: list[str] = field(default_factory=list)
+    latin: list[str] = field(default_factory=list)
 
 
 def submit(page: Page, fields: dict[str, str]) -> Response | None:
@@ -78,48 +93,100 @@ def submit(page: Page, fields: dict[str, str]) -> Response | None:
     return navigation.value
 
 
-def wrong_password(page: Page) -> Response | None:
-    return submit(page, {"username": "resident01", "password": "not-the-password"})
+def unique(prefix: str) -> str:
+    return f"{prefix}{time.time_ns() % 10**12}"
 
 
-def short_username(page: Page) -> Response | None:
+def wrong_password(page: Page, base: str) -> Response | None:
+    return submit(page, {"username": unique("nobody"), "password": "not-the-password"})
+
+
+def short_username(page: Page, base: str) -> Response | None:
     return submit(page, {"username": "x", "display_name": "", "password": "short"})
+
+
+def long_name(page: Page, base: str) -> Response | None:
+    """Register someone whose display name is 40 letters with no space, then show their page."""
+    response = submit(page, {"username": unique("long"), "display_name": LONG_NAME, "password": PASSWORD})
+    if response is None or response.status >= 400:
+        return response
+    return page.goto(f"{base}/me")
 
 
 SHOTS = [
     Shot("front", "/"),
     Shot("register", "/register"),
     Shot("login", "/login"),
-    Shot("login-error", "/login", action=wrong_password),
-    Shot("register-error", "/register", action=short_username),
+    Shot("login-error", "/login", action=wrong_password, expect=400),
+    Shot("register-error", "/register", action=short_username, expect=400),
     Shot("me", "/me", user="member01"),
     Shot("branch", "/o/yangguang-1/"),
     Shot("members", "/o/yangguang/members", user="yg_shuji"),
     Shot("admin", "/admin/", user="admin"),
     Shot("audit", "/audit/"),
-    Shot("not-found", "/no-such-page"),
+    Shot("not-found", "/no-such-page", expect=404),
+    Shot("me-long-name", "/register", action=long_name),
     Shot("login-en", "/login", lang="en"),
     Shot("me-en", "/me", user="member01", lang="en"),
 ]
 
-# The elements that stick out past the viewport while their parent does not: where overflow starts.
-OVERFLOW_JS = """
-(width) => {
-  const sticksOut = (el) => {
+# How the scripts below name an element in the report.
+DESCRIBE_JS = """
+  const describe = (el) => {
+    let label = el.tagName.toLowerCase();
+    if (el.id) label += '#' + el.id;
+    if (el.classList.length) label += '.' + [...el.classList].join('.');
+    const text = (el.innerText || el.value || '').trim().replace(/\\s+/g, ' ').slice(0, 24);
+    return text ? `${label} "${text}"` : label;
+  };
+"""
+
+# Where overflow starts: elements past the viewport's edge whose parent is not.
+OVERFLOW_JS = (
+    """
+(width) => {"""
+    + DESCRIBE_JS
+    + """
+  const out = (el) => {
     const box = el.getBoundingClientRect();
     return box.width > 0 && (box.right > width + 0.5 || box.left < -0.5);
   };
   const found = [];
   for (const el of document.body.querySelectorAll('*')) {
-    if (!sticksOut(el) || (el.parentElement !== document.body && sticksOut(el.parentElement))) continue;
+    if (!out(el) || (el.parentElement !== document.body && out(el.parentElement))) continue;
+    if (el.classList.contains('skip-link')) continue;
     const box = el.getBoundingClientRect();
-    let label = el.tagName.toLowerCase();
-    if (el.id) label += '#' + el.id;
-    if (el.classList.length) label += '.' + [...el.classList].join('.');
-    const text = (el.innerText || '').trim().slice(0, 30).replace(/\\s+/g, ' ');
-    found.push(`${label} [${Math.round(box.left)}..${Math.round(box.right)}] ${text}`);
+    found.push(`${describe(el)} [${Math.round(box.left)}..${Math.round(box.right)}]`);
   }
   return found.slice(0, 12);
+}
+"""
+)
+
+SMALL_TARGETS_JS = (
+    """
+(min) => {"""
+    + DESCRIBE_JS
+    + """
+  const found = [];
+  for (const el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.left < 0) continue;  // hidden, or the off-screen skip link
+    if (box.width < min || box.height < min) {
+      found.push(`${describe(el)} ${Math.round(box.width)}x${Math.round(box.height)}`);
+    }
+  }
+  return found;
+}
+"""
+)
+
+# The page's text without what is data by nature: code, and browsers' own user-agent strings.
+PAGE_TEXT_JS = """
+() => {
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll('code, .sessions, script, style').forEach((el) => el.remove());
+  return body.textContent;
 }
 """
 
@@ -127,9 +194,11 @@ OVERFLOW_JS = """
 def log_in(context: BrowserContext, base: str, username: str) -> None:
     page = context.new_page()
     try:
-        page.goto(f"{base}/login")
-        response = submit(page, {"username": username, "password": PASSWORD})
-        if response is None or "/login" in page.url:
+        response = page.goto(f"{base}/login")
+        if response is None or not response.ok:
+            raise RuntimeError(f"/login answered {response.status if response else 'nothing'}")
+        submit(page, {"username": username, "password": PASSWORD})
+        if "/login" in page.url:
             raise RuntimeError(f"could not log in as {username}")
     finally:
         page.close()
@@ -142,26 +211,38 @@ def capture(context: BrowserContext, base: str, shot: Shot, width: int, out: Pat
     page = context.new_page()
     page.set_viewport_size({"width": width, "height": HEIGHT})
     try:
-        target = shot.path
-        if shot.lang:
-            target = f"/lang/{shot.lang}?next={shot.path}"
+        target = f"/lang/{shot.lang}?next={shot.path}" if shot.lang else shot.path
         response = page.goto(base + target)
-        if shot.action is not None:
-            response = shot.action(page)
+        if shot.action is not None and response is not None and response.ok:
+            response = shot.action(page, base)
         file = out / f"{shot.name}-{width}.png"
         page.screenshot(path=str(file), full_page=True)
+        # Playwright's evaluate runs even with the page's own JavaScript turned off.
+        status = response.status if response else None
         scroll_width = int(page.evaluate("document.documentElement.scrollWidth"))
-        overflowing = page.evaluate(OVERFLOW_JS, width) if scroll_width > width else []
-        latin: list[str] = []
+        outcome = Outcome(shot, width, file, status, scroll_width)
+        if outcome.scroll_width > width:
+            outcome.overflowing = page.evaluate(OVERFLOW_JS, width)
+        if width == PHONE_WIDTH:
+            outcome.small_targets = page.evaluate(SMALL_TARGETS_JS, MIN_TARGET)
         if shot.lang is None:
-            text = page.inner_text("body")
-            words = re.findall(r"[A-Za-z][A-Za-z_'.\-]*[A-Za-z0-9]|[A-Za-z]", text)
-            latin = sorted({w for w in words if not LATIN_ALLOWED.match(w)})
-        return Outcome(
-            shot, width, file, response.status if response else None, scroll_width, overflowing, latin
-        )
+            words = LATIN_WORD.findall(page.evaluate(PAGE_TEXT_JS))
+            outcome.latin = sorted({w for w in words if not LATIN_ALLOWED.match(w)})
+        return outcome
     finally:
         page.close()
+
+
+def report(outcomes: list[Outcome]) -> None:
+    for o in outcomes:
+        scrolls = f"  SCROLLS SIDEWAYS: scrollWidth {o.scroll_width}" if o.scroll_width > o.width else ""
+        print(f"{o.status}  {o.width:>4}px  {o.shot.path:<22} {o.file}{scrolls}")
+        for element in o.overflowing:
+            print(f"        sticks out: {element}")
+        if o.small_targets:
+            print(f"        under {MIN_TARGET}px to tap: {'; '.join(o.small_targets)}")
+        if o.latin:
+            print(f"        Latin words on a Chinese page: {' '.join(o.latin)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"where to write PNGs ({DEFAULT_OUT})")
     parser.add_argument("--chromium", default="/usr/bin/chromium", help="the Chromium executable")
     args = parser.parse_args(argv)
-    base = args.base_url.rstrip("/")
+    base: str = args.base_url.rstrip("/")
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
 
@@ -182,7 +263,10 @@ def main(argv: list[str] | None = None) -> int:
         if response.status >= 500:
             server_errors.append(f"{response.status} {response.request.method} {response.url}")
 
-    with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="shots-profile-") as profile:
+    with (
+        sync_playwright() as playwright,
+        tempfile.TemporaryDirectory(prefix="screenshots-profile-") as profile,
+    ):
         context = playwright.chromium.launch_persistent_context(
             profile,
             executable_path=args.chromium,
@@ -190,26 +274,26 @@ def main(argv: list[str] | None = None) -> int:
             args=CHROMIUM_ARGS,
             java_script_enabled=False,
             locale="zh-CN",
-            viewport={"width": WIDTHS[0], "height": HEIGHT},
+            viewport={"width": PHONE_WIDTH, "height": HEIGHT},
         )
+        context.set_default_timeout(TIMEOUT_MS)
         context.on("response", watch)
         try:
             for width in WIDTHS:
                 for shot in SHOTS:
                     try:
                         outcomes.append(capture(context, base, shot, width, out))
-                    except Exception as exc:  # report every page, then fail at the end
+                    except Exception as exc:  # capture every page, then fail at the end
                         failures.append(f"{shot.name} at {width}px: {exc}")
         finally:
             context.close()
 
-    for o in outcomes:
-        flag = "" if o.scroll_width <= o.width else f"  SCROLLS SIDEWAYS (scrollWidth {o.scroll_width})"
-        print(f"{o.status}  {o.width:>4}px  {o.shot.path:<24} {o.file}{flag}")
-        for element in o.overflowing:
-            print(f"        overflows: {element}")
-        if o.latin:
-            print(f"        Latin text on a Chinese page: {' '.join(o.latin)}")
+    report(outcomes)
+    failures += [
+        f"{o.shot.name} at {o.width}px answered {o.status}, not {o.shot.expect}"
+        for o in outcomes
+        if o.status != o.shot.expect
+    ]
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     for error in server_errors:
