@@ -49,8 +49,19 @@ def login(ctx: Context) -> Response:
         return ctx.redirect("/me")
     values = {"username": ctx.field("username")}
     next_path = safe_next(ctx.field("next") or ctx.query("next"), "/")
+
+    def form(status_code: int = 200, errors: dict[str, str] | None = None, alert: str = "") -> Response:
+        return ctx.render(
+            "accounts/login.html",
+            status_code=status_code,
+            values=values,
+            errors=errors or {},
+            alert=alert,
+            next_path=next_path,
+        )
+
     if ctx.request.method == "GET":
-        return ctx.render("accounts/login.html", values=values, errors={}, next_path=next_path)
+        return form()
     try:
         user = services.authenticate(
             ctx.db,
@@ -62,19 +73,10 @@ def login(ctx: Context) -> Response:
         )
     except Throttled as exc:
         # Nothing the person typed is wrong, so no field is marked: the wait is the message.
-        return ctx.render(
-            "accounts/login.html",
-            status_code=429,
-            values=values,
-            errors={},
-            alert=exc.message,
-            next_path=next_path,
-        )
+        return form(429, alert=exc.message)
     except FormInvalid as exc:
         # Returned, not raised: the failed attempt must be committed to count.
-        return ctx.render(
-            "accounts/login.html", status_code=400, values=values, errors=exc.errors, next_path=next_path
-        )
+        return form(400, exc.errors)
     ctx.login(user)
     return ctx.redirect(next_path)
 
