@@ -130,9 +130,11 @@ class BackendRun:
 
 def main() -> int:
     args = _parser().parse_args()
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    _stop_cleanly_on_signals()
     options = WrkOptions(connections=args.connections, duration_s=args.duration, warmup_s=args.warmup)
     started = datetime.now().astimezone()
+    load = os.getloadavg()[0]
+    _say(f"load average before starting: {load:.2f} on {os.cpu_count()} CPUs (other work skews the figures)")
     runs: list[BackendRun] = []
     try:
         for backend in args.backends:
@@ -141,7 +143,7 @@ def main() -> int:
         print("\ninterrupted: servers stopped, temporary data removed", file=sys.stderr)
         return 130
     _print_report(runs, options)
-    path = _write_json(runs, options, args, started)
+    path = _write_json(runs, options, args, started, load)
     print(f"\nresults written to {path.relative_to(ROOT)}")
     return _exit_status(runs, check_targets=args.check)
 
@@ -160,7 +162,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+def _stop_cleanly_on_signals() -> None:
+    """Ctrl-C, SIGTERM and SIGHUP all unwind through the clean-up code. SIGINT is set explicitly:
+    a shell without job control starts background commands with it ignored."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
@@ -436,7 +446,7 @@ def _print_warnings(runs: list[BackendRun]) -> None:
 
 
 def _write_json(
-    runs: list[BackendRun], options: WrkOptions, args: argparse.Namespace, started: datetime
+    runs: list[BackendRun], options: WrkOptions, args: argparse.Namespace, started: datetime, load: float
 ) -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{started.strftime('%Y%m%dT%H%M%S')}.json"
@@ -445,6 +455,7 @@ def _write_json(
         "finished_at": datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": {
             "cpus": os.cpu_count(),
+            "load_average_before": round(load, 2),
             "python": platform.python_version(),
             "platform": platform.platform(),
         },

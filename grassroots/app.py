@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -127,6 +128,9 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Pages are mostly CPU under the GIL: a few threads queue requests in order, where
+        # anyio's default forty make them take turns and stretch the slowest ones.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
         database.dispose()
 

@@ -62,12 +62,19 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.url = settings.database_url
         self.is_sqlite = settings.is_sqlite
+        # One connection per thread that runs pages, and a few for the CLI and health checks.
+        pool_size = settings.threads + 2
         if self.is_sqlite:
-            self.read_engine = _sqlite_engine(self.url, pool_size=8, immediate=False)
+            self.read_engine = _sqlite_engine(self.url, pool_size=pool_size, immediate=False)
             self.write_engine = _sqlite_engine(self.url, pool_size=1, immediate=True)
         else:
-            self.read_engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
-            self.write_engine = self.read_engine
+            # No pre-ping: it costs a round trip per request. After a server restart the first
+            # query on a dead connection fails once, and SQLAlchemy then renews the whole pool.
+            self.write_engine = create_engine(
+                self.url, pool_size=pool_size, max_overflow=4, pool_recycle=3600
+            )
+            # Reads need no transaction of their own: autocommit saves BEGIN and COMMIT.
+            self.read_engine = self.write_engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
 
@@ -94,9 +101,9 @@ class Database:
             session.close()
 
     def dispose(self) -> None:
-        self.read_engine.dispose()
-        if self.write_engine is not self.read_engine:
-            self.write_engine.dispose()
+        self.write_engine.dispose()
+        if self.is_sqlite:
+            self.read_engine.dispose()
 
 
 def _sqlite_engine(url: str, *, pool_size: int, immediate: bool) -> Engine:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -79,7 +80,13 @@ def negotiate(cookie_value: str | None, accept_language: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+@cache
+def _babel_locale(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
 def format_time(moment: datetime | None, timezone: str, fmt: str = "medium") -> str:
     if moment is None:
         return ""
-    return format_datetime(moment, format=fmt, tzinfo=ZoneInfo(timezone), locale=get_locale())
+    # A parsed Locale: given a string, Babel parses it again on every call (~0.1 ms).
+    return format_datetime(moment, format=fmt, tzinfo=ZoneInfo(timezone), locale=_babel_locale(get_locale()))

@@ -6,6 +6,7 @@ join the one MetaData.
 
 from grassroots import audit, security  # noqa: F401
 from grassroots.accounts import models as account_models  # noqa: F401
+from grassroots.accounts import tree  # noqa: F401
 from grassroots.db import Base
 
 metadata = Base.metadata

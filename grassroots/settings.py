@@ -25,6 +25,7 @@ DOCUMENTED = {
     "GRASSROOTS_ARGON2_TIME_COST": "argon2id passes; raising it rehashes passwords at next login",
     "GRASSROOTS_ARGON2_MEMORY_KIB": "argon2id memory in KiB; raising it rehashes at next login",
     "GRASSROOTS_FORWARDED_ALLOW_IPS": "proxy addresses whose X-Forwarded-For/-Proto are trusted",
+    "GRASSROOTS_THREADS": "threads per worker process that run pages",
 }
 
 
@@ -42,6 +43,7 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     forwarded_allow_ips: str = "127.0.0.1"
+    threads: int = 4
     templates_dir: Path = PROJECT_ROOT / "templates"
 
     @classmethod
@@ -62,6 +64,7 @@ class Settings:
             argon2_time_cost=_int(env, "GRASSROOTS_ARGON2_TIME_COST", defaults.argon2_time_cost),
             argon2_memory_kib=_int(env, "GRASSROOTS_ARGON2_MEMORY_KIB", defaults.argon2_memory_kib),
             forwarded_allow_ips=env.get("GRASSROOTS_FORWARDED_ALLOW_IPS", defaults.forwarded_allow_ips),
+            threads=_int(env, "GRASSROOTS_THREADS", defaults.threads),
         )
         return settings.resolved()
 

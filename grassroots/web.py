@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, wraps
+from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
@@ -28,7 +28,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from grassroots import policy
 from grassroots.accounts import services as accounts
 from grassroots.accounts.models import AuthSession, User
-from grassroots.accounts.organizations import OrgTree, load_org_tree, roles_of
+from grassroots.accounts.organizations import roles_of
+from grassroots.accounts.tree import OrgTree, load_org_tree
 from grassroots.db import Database
 from grassroots.error_text import error_explanation, error_heading
 from grassroots.errors import DomainError, NotPermitted
@@ -100,6 +101,8 @@ class Context:
         self.auth_session: AuthSession | None = None
         self.viewer: Viewer | None = None
         self.stale_session_id: int | None = None
+        self._actor: policy.Actor | None = None
+        self._tree: OrgTree | None = None
         self._session_token: str | None = None
         self._anon_key = request.cookies.get(ANON_COOKIE) or None
         self._cookies: list[tuple[str, str | None, int | None]] = []
@@ -124,15 +127,23 @@ class Context:
         self.user, self.auth_session, self._session_token = user, auth_session, token
         self.viewer = Viewer(user.id, user.username, user.display_name, user.is_admin)
 
-    @cached_property
+    # Plain lazy attributes: functools.cached_property takes a lock shared by every Context
+    # in the process on Python 3.11, which made requests wait for each other's queries.
+    @property
     def actor(self) -> policy.Actor:
-        if self.user is None:
-            return policy.ANONYMOUS
-        return policy.Actor(self.user.id, self.user.is_admin, roles_of(self.db, self.user.id))
+        if self._actor is None:
+            self._actor = (
+                policy.ANONYMOUS
+                if self.user is None
+                else policy.Actor(self.user.id, self.user.is_admin, roles_of(self.db, self.user.id))
+            )
+        return self._actor
 
-    @cached_property
+    @property
     def tree(self) -> OrgTree:
-        return load_org_tree(self.db)
+        if self._tree is None:
+            self._tree = load_org_tree(self.db)
+        return self._tree
 
     def require(self, allowed: bool) -> None:
         """Stop here unless the policy allowed it: the public is sent to log in first."""
@@ -168,14 +179,14 @@ class Context:
         self._set_user(user, new_session, token)
         self._cookies.append((SESSION_COOKIE, token, self.settings.session_days * 86400))
         self._cookies.append((ANON_COOKIE, None, None))
-        self.__dict__.pop("actor", None)
+        self._actor = None
 
     def logout(self) -> None:
         if self.auth_session is not None:
             accounts.end_session(self.db, self.auth_session.id)
         self.user = self.auth_session = self.viewer = self._session_token = None
         self._cookies.append((SESSION_COOKIE, None, None))
-        self.__dict__.pop("actor", None)
+        self._actor = None
 
     # ------------------------------------------------------------ CSRF
 

@@ -197,7 +197,9 @@ class QueryCounter:
     """Counts the statements both engines send while it is active."""
 
     def __init__(self, database: Database) -> None:
-        self.engines = {database.read_engine, database.write_engine}
+        # On PostgreSQL the read engine is the write engine with options, and shares its events.
+        shared = database.read_engine.pool is database.write_engine.pool
+        self.engines = {database.write_engine} if shared else {database.read_engine, database.write_engine}
         self.statements: list[str] = []
 
     def _count(self, conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -83,9 +82,8 @@ def create_org(ctx: Context) -> Response:
 @view
 def edit_org(ctx: Context) -> Response:
     actor = _admin(ctx)
-    org = ctx.tree.by_id.get(ctx.path_int("org_id"))
-    if org is None:
-        raise HTTPException(404)
+    # The mapped row, not the cached tree's node: this view changes it.
+    org = orgs.get_organization(ctx.db, ctx.path_int("org_id"))
     if ctx.request.method == "GET":
         values = {
             "slug": org.slug,

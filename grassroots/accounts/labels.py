@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from grassroots.accounts.models import Organization, RequestStatus, Role
+from grassroots.accounts.models import RequestStatus, Role
+from grassroots.accounts.tree import OrgNode
 from grassroots.i18n import gettext as _
 
 
@@ -23,7 +24,7 @@ def status_label(status: RequestStatus) -> str:
     }[status]
 
 
-def org_options(rows: list[tuple[Organization, int]]) -> list[tuple[int, str]]:
+def org_options(rows: list[tuple[OrgNode, int]]) -> list[tuple[int, str]]:
     """(id, name indented by depth) for a <select>: a tree without JavaScript."""
     return [(org.id, "\u3000" * depth + org.name) for org, depth in rows]
 

@@ -7,8 +7,7 @@ import hashlib
 import io
 import re
 import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -24,6 +23,7 @@ from grassroots.accounts.models import (
     Role,
     User,
 )
+from grassroots.accounts.tree import OrgRef, OrgTree, load_org_tree
 from grassroots.accounts.validation import display_name_problem, has_control_characters
 from grassroots.audit import AuditAction
 from grassroots.db import utcnow
@@ -36,68 +36,6 @@ INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud 
 INVITE_LENGTH = 12
 ROLL_MAX_ROWS = 5000
 REDEEM_LIMIT = Limit("invite-redeem", 10, timedelta(hours=1))
-
-
-@dataclass
-class OrgTree:
-    """All organizations, loaded once per request: the tree is small and every page walks it."""
-
-    by_id: dict[int, Organization]
-    children: dict[int | None, list[Organization]] = field(default_factory=dict)
-
-    @classmethod
-    def build(cls, organizations: Iterable[Organization]) -> OrgTree:
-        tree = cls(by_id={})
-        for org in sorted(organizations, key=lambda o: (o.position, o.id)):
-            tree.by_id[org.id] = org
-            tree.children.setdefault(org.parent_id, []).append(org)
-        return tree
-
-    @property
-    def roots(self) -> list[Organization]:
-        return self.children.get(None, [])
-
-    def path(self, org_id: int) -> tuple[int, ...]:
-        """The organization's id, then its parent's, up to the root."""
-        ids: list[int] = []
-        current: int | None = org_id
-        while current is not None and current not in ids:
-            ids.append(current)
-            current = self.by_id[current].parent_id if current in self.by_id else None
-        return tuple(ids)
-
-    def ancestors(self, org_id: int) -> list[Organization]:
-        """Root first, ending with the organization itself: a breadcrumb."""
-        return [self.by_id[i] for i in reversed(self.path(org_id))]
-
-    def descendants(self, org_id: int) -> list[Organization]:
-        found: list[Organization] = []
-        stack = list(reversed(self.children.get(org_id, [])))
-        while stack:
-            org = stack.pop()
-            found.append(org)
-            stack.extend(reversed(self.children.get(org.id, [])))
-        return found
-
-    def flat(self) -> list[tuple[Organization, int]]:
-        """Every organization with its depth, in tree order: for indented lists and menus."""
-        rows: list[tuple[Organization, int]] = []
-        stack = [(org, 0) for org in reversed(self.roots)]
-        while stack:
-            org, depth = stack.pop()
-            rows.append((org, depth))
-            stack.extend((child, depth + 1) for child in reversed(self.children.get(org.id, [])))
-        return rows
-
-    def by_slug(self, slug: str) -> Organization:
-        for org in self.by_id.values():
-            if org.slug == slug:
-                return org
-        raise NotFound(_("There is no such organization."))
-
-
-def load_org_tree(db: Session) -> OrgTree:
-    return OrgTree.build(db.scalars(select(Organization)))
 
 
 # ---------------------------------------------------------------- organizations
@@ -191,12 +129,12 @@ def roles_of(db: Session, user_id: int) -> dict[int, Role]:
     return {org_id: role for org_id, role in rows}
 
 
-def get_membership(db: Session, user: User, org: Organization) -> Membership | None:
+def get_membership(db: Session, user: User, org: OrgRef) -> Membership | None:
     query = select(Membership).where(Membership.user_id == user.id, Membership.organization_id == org.id)
     return db.scalars(query).one_or_none()
 
 
-def list_memberships(db: Session, org: Organization) -> list[Membership]:
+def list_memberships(db: Session, org: OrgRef) -> list[Membership]:
     query = (
         select(Membership)
         .join(Membership.user)
@@ -213,7 +151,7 @@ def set_role(
     *,
     actor: User | None,
     user: User,
-    org: Organization,
+    org: OrgRef,
     role: Role | None,
     action: AuditAction | None = None,
     data: dict[str, object] | None = None,
@@ -259,7 +197,7 @@ def make_member(
     *,
     actor: User | None,
     user: User,
-    org: Organization,
+    org: OrgRef,
     action: AuditAction,
     data: dict[str, object] | None = None,
 ) -> None:
@@ -273,7 +211,7 @@ def make_member(
 # ---------------------------------------------------------------- join requests
 
 
-def request_to_join(db: Session, *, user: User, org: Organization, message: str) -> JoinRequest:
+def request_to_join(db: Session, *, user: User, org: OrgRef, message: str) -> JoinRequest:
     message = message.strip()
     if len(message) > 1000:
         raise FormInvalid({"message": _("Please keep the message under 1000 characters.")})
@@ -296,7 +234,7 @@ def request_to_join(db: Session, *, user: User, org: Organization, message: str)
 
 
 def list_join_requests(
-    db: Session, org: Organization, status: RequestStatus = RequestStatus.PENDING
+    db: Session, org: OrgRef, status: RequestStatus = RequestStatus.PENDING
 ) -> list[JoinRequest]:
     query = (
         select(JoinRequest)
@@ -406,7 +344,7 @@ def decode_roll_file(data: bytes) -> str:
     raise FormInvalid({"roll": _("The file is not text in UTF-8 or GBK; please save it as CSV.")})
 
 
-def import_roll(db: Session, *, actor: User, org: Organization, text: str) -> list[IssuedInvite]:
+def import_roll(db: Session, *, actor: User, org: OrgRef, text: str) -> list[IssuedInvite]:
     """One invite code per person on the roll. The codes are returned once and stored hashed."""
     try:
         rows = parse_roll(text)
@@ -431,7 +369,7 @@ def import_roll(db: Session, *, actor: User, org: Organization, text: str) -> li
         actor=actor,
         action=AuditAction.ACCOUNT_ROLL_IMPORT,
         organization_id=org.id,
-        subject=org,
+        subject=("organizations", org.id),
         data={"count": len(issued)},
     )
     return issued
@@ -463,7 +401,7 @@ def redeem_invite(db: Session, *, user: User, code: str) -> Organization:
     return invite.organization
 
 
-def list_invites(db: Session, org: Organization) -> list[MemberInvite]:
+def list_invites(db: Session, org: OrgRef) -> list[MemberInvite]:
     query = (
         select(MemberInvite).where(MemberInvite.organization_id == org.id).order_by(MemberInvite.id.desc())
     )

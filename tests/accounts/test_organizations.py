@@ -290,6 +290,7 @@ def test_members_page_costs_the_same_queries_however_many_people(
                 db.add(JoinRequest(user_id=applicant.id, organization_id=world.branch_a.id, message=""))
 
     add_people("p", 2)
+    client.get("/o/branch-a/members")  # the organization tree is cached after the first page
     with QueryCounter(database) as few:
         assert client.get("/o/branch-a/members").status_code == 200
     add_people("q", 6)
@@ -327,3 +328,35 @@ def test_member_roll_from_an_excel_csv_file_in_gbk(
         files={"roll_file": ("x.csv", b"\xff\xfe\x00\xd8\x00\xdc" * 3, "text/csv")},
     )
     assert response.status_code == 400 and field_error(response, "roll")
+
+
+def test_every_process_sees_a_changed_tree_on_its_next_page(
+    settings, world: World, database: Database
+) -> None:  # type: ignore[no-untyped-def]
+    """Two app processes (two Database objects, two caches) on one database."""
+    from grassroots.app import create_app
+
+    make_user(database, "treeadmin", admin=True)
+    other_database = Database(settings)
+    try:
+        with TestClient(create_app(settings, other_database), follow_redirects=False) as other:
+            assert "第三支部" not in other.get("/o/committee/").text  # its tree is now cached
+            client = TestClient(create_app(settings, database), follow_redirects=False)
+            log_in(client, "treeadmin")
+            submit(
+                client,
+                "/admin/",
+                "/admin/orgs",
+                {"name": "第三支部", "slug": "branch-c", "parent_id": str(world.committee.id)},
+            )
+            assert "第三支部" in other.get("/o/committee/").text
+            assert other.get("/o/branch-c/").status_code == 200
+            submit(
+                client,
+                f"/admin/orgs/{world.branch_a.id}",
+                f"/admin/orgs/{world.branch_a.id}",
+                {"name": "第一支部（改）", "slug": "branch-a", "parent_id": str(world.committee.id)},
+            )
+            assert "第一支部（改）" in other.get("/o/branch-a/").text
+    finally:
+        other_database.dispose()
