@@ -80,8 +80,13 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self._unit_of_work(self._read) as session:
+        """A unit of work that only reads: it is closed, never committed, so a write slipped
+        into a GET is lost rather than half-kept."""
+        session = self._read()
+        try:
             yield session
+        finally:
+            session.close()
 
     @contextmanager
     def writing(self) -> Iterator[Session]:

@@ -37,7 +37,10 @@ def make_environment(settings: Settings) -> jinja2.Environment:
         auto_reload=False,
     )
     env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # Our gettext formats its own placeholders and the result is escaped like any other
+    # value. Jinja's "newstyle" wrapper did the same through a slow generic call path
+    # (a fifth of the front page's render time), and would trust HTML in translations.
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.globals.update(
         static_url=static_url,
         languages=i18n.LANGUAGES,

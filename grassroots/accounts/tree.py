@@ -118,6 +118,9 @@ class OrgTree:
         return node
 
 
+_tokens = CacheToken.__table__
+_TOKEN_QUERY = select(_tokens.c.token).where(_tokens.c.name == TREE_TOKEN)
+
 # One cached tree per engine, so two sites (or two tests) in one process never share a tree.
 _trees: weakref.WeakKeyDictionary[Engine, tuple[str | None, OrgTree]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
@@ -126,7 +129,8 @@ _lock = threading.Lock()
 def load_org_tree(db: Session) -> OrgTree:
     engine = db.get_bind()
     assert isinstance(engine, Engine)
-    token = db.scalar(select(CacheToken.token).where(CacheToken.name == TREE_TOKEN))
+    # Core on the session's connection: the ORM's execution path cost more than the query.
+    token = db.connection().scalar(_TOKEN_QUERY)
     cached = _trees.get(engine)
     if cached is not None and cached[0] == token and token is not None:
         return cached[1]
