@@ -5,8 +5,10 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
+from grassroots import policy
 from grassroots.accounts import organizations as orgs
 from grassroots.accounts import services
+from grassroots.accounts.models import User
 from grassroots.errors import Conflict, FormInvalid, NotFound, Throttled
 from grassroots.i18n import gettext as _
 from grassroots.web import Context, view
@@ -17,6 +19,13 @@ def safe_next(target: str, default: str = "/") -> str:
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default
+
+
+def _own_account(ctx: Context) -> User:
+    """Everything under /me acts on the person's own account, and only they may."""
+    user = ctx.require_login()
+    ctx.require(policy.may_change_account(ctx.actor, user.id))
+    return user
 
 
 @view
@@ -94,7 +103,7 @@ def _me_page(
     values: dict[str, str] | None = None,
     notice: str = "",
 ) -> Response:
-    user = ctx.require_login()
+    user = _own_account(ctx)
     assert ctx.auth_session is not None
     memberships = sorted(
         ((ctx.tree.by_id[org_id], role) for org_id, role in ctx.actor.roles.items()),
@@ -122,7 +131,7 @@ def me(ctx: Context) -> Response:
 
 @view
 def change_profile(ctx: Context) -> Response:
-    user = ctx.require_login()
+    user = _own_account(ctx)
     try:
         services.change_display_name(user, ctx.field("display_name"))
     except FormInvalid as exc:
@@ -132,7 +141,7 @@ def change_profile(ctx: Context) -> Response:
 
 @view
 def change_password(ctx: Context) -> Response:
-    user = ctx.require_login()
+    user = _own_account(ctx)
     assert ctx.auth_session is not None
     try:
         services.change_password(
@@ -150,7 +159,7 @@ def change_password(ctx: Context) -> Response:
 
 @view
 def end_other_sessions(ctx: Context) -> Response:
-    user = ctx.require_login()
+    user = _own_account(ctx)
     assert ctx.auth_session is not None
     services.end_other_sessions(ctx.db, user, ctx.auth_session.id)
     return ctx.redirect("/me?done=sessions")
@@ -158,7 +167,7 @@ def end_other_sessions(ctx: Context) -> Response:
 
 @view
 def request_to_join(ctx: Context) -> Response:
-    user = ctx.require_login()
+    user = _own_account(ctx)
     values = {"organization_id": ctx.field("organization_id"), "message": ctx.field("message")}
     org_id = ctx.int_field("organization_id")
     try:
@@ -174,7 +183,7 @@ def request_to_join(ctx: Context) -> Response:
 
 @view
 def redeem_invite(ctx: Context) -> Response:
-    user = ctx.require_login()
+    user = _own_account(ctx)
     values = {"code": ctx.field("code")}
     try:
         orgs.redeem_invite(ctx.db, user=user, code=values["code"])

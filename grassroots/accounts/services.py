@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from grassroots import audit
 from grassroots.accounts.models import AuthSession, User
@@ -144,6 +144,7 @@ def find_session(db: Session, token: str) -> AuthSession | None:
     query = (
         select(AuthSession)
         .join(AuthSession.user)
+        .options(contains_eager(AuthSession.user))
         .where(AuthSession.token_hash == token_digest(token), AuthSession.expires_at > utcnow())
     )
     return db.scalars(query).one_or_none()

@@ -132,7 +132,7 @@ def load_org_tree(db: Session) -> OrgTree:
     # Core on the session's connection: the ORM's execution path cost more than the query.
     token = db.connection().scalar(_TOKEN_QUERY)
     cached = _trees.get(engine)
-    if cached is not None and cached[0] == token and token is not None:
+    if cached is not None and cached[0] == token:
         return cached[1]
     tree = OrgTree.build(_read_nodes(db))
     with _lock:
