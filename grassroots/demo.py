@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from grassroots import audit
 from grassroots.accounts.models import Membership, Organization, Role, User
+from grassroots.accounts.organizations import create_organization, set_role
+from grassroots.accounts.services import create_user
 from grassroots.audit import AuditAction
 from grassroots.security import Passwords
 
@@ -92,21 +94,23 @@ def is_empty(db: Session) -> bool:
 def load(
     db: Session, passwords: Passwords, *, password: str, members: int = 20, residents: int = 10
 ) -> list[DemoAccount]:
-    """Create the organization tree and accounts; returns the accounts made, in order.
-    Every account shares one password hash, so ten thousand members load in seconds."""
+    """Create the organization tree and accounts through the same services the site uses, and
+    return the accounts made, in order. Members and residents share one password hash and are
+    inserted in bulk, so ten thousand load in seconds."""
     orgs = _organizations(db)
     password_hash = passwords.hash(password)
     admin_user: User | None = None
     accounts: list[DemoAccount] = []
     for username, display_name, role, slug in STAFF:
-        user = User(
+        user = create_user(
+            db,
+            passwords,
             username=username,
+            password="",
             display_name=display_name,
-            password_hash=password_hash,
             is_admin=role == "admin",
+            password_hash=password_hash,
         )
-        db.add(user)
-        db.flush()
         if role == "admin":
             admin_user = user
             audit.record(
@@ -117,15 +121,7 @@ def load(
                 data={"username": username, "admin": True},
             )
         else:
-            db.add(Membership(user_id=user.id, organization_id=orgs[slug].id, role=Role[role.upper()]))
-            audit.record(
-                db,
-                actor=admin_user,
-                action=AuditAction.ACCOUNT_ROLE_GRANT,
-                subject=user,
-                organization_id=orgs[slug].id,
-                data={"username": username, "organization": slug, "from": None, "to": role},
-            )
+            set_role(db, actor=admin_user, user=user, org=orgs[slug], role=Role[role.upper()])
         accounts.append(DemoAccount(username, role, slug))
     accounts += _bulk_people(db, orgs, password_hash, "member", members, BRANCHES, Role.MEMBER)
     accounts += _bulk_people(db, orgs, password_hash, "resident", residents, COMMUNITIES, Role.RESIDENT)
@@ -134,24 +130,14 @@ def load(
 
 def _organizations(db: Session) -> dict[str, Organization]:
     orgs: dict[str, Organization] = {}
-    for position, (slug, name, parent, description) in enumerate(ORGANIZATIONS):
-        org = Organization(
+    for slug, name, parent, description in ORGANIZATIONS:
+        orgs[slug] = create_organization(
+            db,
+            actor=None,
             slug=slug,
             name=name,
             description=description,
             parent_id=orgs[parent].id if parent else None,
-            position=position,
-        )
-        db.add(org)
-        db.flush()
-        orgs[slug] = org
-        audit.record(
-            db,
-            actor=None,
-            action=AuditAction.ORG_CREATE,
-            subject=org,
-            organization_id=org.id,
-            data={"slug": slug, "name": name, "parent_id": org.parent_id},
         )
     return orgs
 

@@ -60,7 +60,7 @@ def _org_problems(
 
 
 def create_organization(
-    db: Session, *, actor: User, slug: str, name: str, parent_id: int | None, description: str = ""
+    db: Session, *, actor: User | None, slug: str, name: str, parent_id: int | None, description: str = ""
 ) -> Organization:
     tree = load_org_tree(db)
     slug, name = slug.strip().lower(), name.strip()
