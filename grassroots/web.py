@@ -166,7 +166,7 @@ class Context:
         """Start a fresh session (the old token, if any, dies: no session fixation)."""
         if self.auth_session is not None:
             accounts.end_session(self.db, self.auth_session.id)
-        token = accounts.start_session(
+        token, new_session = accounts.start_session(
             self.db,
             self.settings,
             user,
@@ -174,8 +174,6 @@ class Context:
             user_agent=self.request.headers.get("user-agent", ""),
         )
         self.db.flush()
-        new_session = accounts.find_session(self.db, token)
-        assert new_session is not None
         self._set_user(user, new_session, token)
         self._cookies.append((SESSION_COOKIE, token, self.settings.session_days * 86400))
         self._cookies.append((ANON_COOKIE, None, None))

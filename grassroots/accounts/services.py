@@ -122,22 +122,21 @@ def authenticate(
 
 def start_session(
     db: Session, settings: Settings, user: User, *, client_address: str, user_agent: str
-) -> str:
-    """A new login session; returns the token for the cookie (only its hash is stored)."""
+) -> tuple[str, AuthSession]:
+    """A new login session, and the token for its cookie (only the token's hash is stored)."""
     token = new_token()
     now = utcnow()
-    db.add(
-        AuthSession(
-            token_hash=token_digest(token),
-            user_id=user.id,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=now + timedelta(days=settings.session_days),
-            client_address=client_address[:64],
-            user_agent=user_agent[:200],
-        )
+    auth_session = AuthSession(
+        token_hash=token_digest(token),
+        user_id=user.id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(days=settings.session_days),
+        client_address=client_address[:64],
+        user_agent=user_agent[:200],
     )
-    return token
+    db.add(auth_session)
+    return token, auth_session
 
 
 def find_session(db: Session, token: str) -> AuthSession | None:
