@@ -102,6 +102,13 @@ def seconds_until_allowed(db: Session, limit: Limit, key: str) -> int:
 
 
 def count_event(db: Session, limit: Limit, key: str) -> None:
+    """Count one event, and forget this bucket's events that no longer count, so the table
+    holds at most one window of them."""
+    db.execute(
+        delete(RateLimitEvent).where(
+            RateLimitEvent.bucket == limit.bucket, RateLimitEvent.at <= utcnow() - limit.window
+        )
+    )
     db.add(RateLimitEvent(bucket=limit.bucket, key=key[:128]))
 
 
@@ -109,10 +116,6 @@ def clear_events(db: Session, limit: Limit, key: str) -> None:
     db.execute(
         delete(RateLimitEvent).where(RateLimitEvent.bucket == limit.bucket, RateLimitEvent.key == key[:128])
     )
-
-
-def prune_events(db: Session, older_than: timedelta) -> None:
-    db.execute(delete(RateLimitEvent).where(RateLimitEvent.at < utcnow() - older_than))
 
 
 # ---------------------------------------------------------------- headers
