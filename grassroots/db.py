@@ -126,8 +126,11 @@ def _sqlite_engine(url: str, *, pool_size: int, immediate: bool) -> Engine:
         # Take transaction control from the driver so BEGIN is ours to emit.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # WAL persists in the file. Asking for it again on every new connection can fail with
+        # "database is locked" while another connection writes, so only ask when it is not on.
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            cursor.execute("PRAGMA journal_mode=WAL")
         for pragma in (
-            "journal_mode=WAL",
             "foreign_keys=ON",
             "synchronous=NORMAL",
             "busy_timeout=30000",

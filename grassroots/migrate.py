@@ -28,5 +28,9 @@ def upgrade(database_url: str) -> None:
             config = alembic_config(database_url)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+        if database_url.startswith("sqlite"):
+            # Switch to WAL here, at start-up, before any worker opens the file.
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
     finally:
         engine.dispose()

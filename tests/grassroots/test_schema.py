@@ -24,3 +24,16 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(database) -> None:  # type: i
     with database.reading() as session:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_migrating_a_new_sqlite_file_switches_it_to_wal(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Workers then find WAL on and never ask for it while another connection writes, which
+    failed now and then with "database is locked" (seen in the concurrent audit test)."""
+    import sqlite3
+
+    from grassroots import migrate
+
+    path = tmp_path / "new.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
