@@ -35,5 +35,8 @@ def test_migrating_a_new_sqlite_file_switches_it_to_wal(tmp_path) -> None:  # ty
 
     path = tmp_path / "new.db"
     migrate.upgrade(f"sqlite:///{path}")
-    with sqlite3.connect(path) as raw:
+    raw = sqlite3.connect(path)
+    try:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        raw.close()
