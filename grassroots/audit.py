@@ -37,6 +37,7 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_ROLE_REVOKE = "accounts.role.revoke"
     ACCOUNT_JOIN_APPROVE = "accounts.join.approve"
     ACCOUNT_JOIN_REJECT = "accounts.join.reject"
+    ACCOUNT_MEMBER_UNVERIFY = "accounts.member.unverify"
     ACCOUNT_ROLL_IMPORT = "accounts.roll.import"
     ACCOUNT_INVITE_REDEEM = "accounts.invite.redeem"
     ORG_CREATE = "accounts.organization.create"

@@ -21,6 +21,7 @@ def action_label(action: str) -> str:
         AuditAction.ACCOUNT_ROLE_REVOKE: _("Role removed"),
         AuditAction.ACCOUNT_JOIN_APPROVE: _("Membership request approved"),
         AuditAction.ACCOUNT_JOIN_REJECT: _("Membership request declined"),
+        AuditAction.ACCOUNT_MEMBER_UNVERIFY: _("Member verification withdrawn"),
         AuditAction.ACCOUNT_ROLL_IMPORT: _("Member roll imported"),
         AuditAction.ACCOUNT_INVITE_REDEEM: _("Invite code used"),
         AuditAction.ORG_CREATE: _("Organization created"),

@@ -8,7 +8,8 @@ from starlette.routing import Route
 
 from grassroots import policy
 from grassroots.accounts import organizations as orgs
-from grassroots.accounts.models import Organization
+from grassroots.accounts.models import Organization, Role, User
+from grassroots.audit import AuditAction
 from grassroots.errors import Conflict, FormInvalid, NotFound
 from grassroots.web import Context, view
 
@@ -52,6 +53,7 @@ def _members_page(
         requests=orgs.list_join_requests(ctx.db, org),
         memberships=orgs.list_memberships(ctx.db, org),
         invites=orgs.list_invites(ctx.db, org),
+        member_role=Role.MEMBER,
         errors=errors or {},
         roll_text=roll_text,
         issued=issued or [],
@@ -105,9 +107,31 @@ def import_roll(ctx: Context) -> Response:
     return _members_page(ctx, org, issued=issued)
 
 
+@view
+def withdraw_verification(ctx: Context) -> Response:
+    """A member verified by mistake goes back to being a resident. Moderators and secretaries
+    are the administrator's to change."""
+    org = _secretary_org(ctx)
+    assert ctx.user is not None
+    person = ctx.db.get(User, ctx.path_int("user_id"))
+    membership = orgs.get_membership(ctx.db, person, org) if person else None
+    if person is None or membership is None or membership.role is not Role.MEMBER:
+        raise HTTPException(404)
+    orgs.set_role(
+        ctx.db,
+        actor=ctx.user,
+        user=person,
+        org=org,
+        role=Role.RESIDENT,
+        action=AuditAction.ACCOUNT_MEMBER_UNVERIFY,
+    )
+    return ctx.redirect(f"/o/{org.slug}/members?done=unverify")
+
+
 routes = [
     Route("/{slug}/", org_front, methods=["GET"], name="front"),
     Route("/{slug}/members", members, methods=["GET"], name="members"),
     Route("/{slug}/members/requests/{request_id}", decide_request, methods=["POST"], name="decide"),
     Route("/{slug}/members/roll", import_roll, methods=["POST"], name="roll"),
+    Route("/{slug}/members/{user_id}/unverify", withdraw_verification, methods=["POST"], name="unverify"),
 ]

@@ -360,3 +360,26 @@ def test_every_process_sees_a_changed_tree_on_its_next_page(
             assert "第一支部（改）" in other.get("/o/branch-a/").text
     finally:
         other_database.dispose()
+
+
+def test_secretary_withdraws_a_mistaken_verification(
+    client: TestClient, world: World, database: Database
+) -> None:
+    make_user(database, "sec-w", role=Role.SECRETARY, org=world.branch_a)
+    make_user(database, "mistake", role=Role.MEMBER, org=world.branch_a)
+    make_user(database, "modx", role=Role.MODERATOR, org=world.branch_a)
+    log_in(client, "sec-w")
+    doc = page(client.get("/o/branch-a/members"))
+    forms = [f["action"] for f in doc.select('form[action$="/unverify"]')]
+    assert len(forms) == 1  # only the member, not the moderator or the secretary
+    response = submit(client, "/o/branch-a/members", forms[0], {})
+    assert response.status_code == 303
+    assert role_of(database, "mistake", world.branch_a) is Role.RESIDENT
+    assert audit_actions(database)[-1] == AuditAction.ACCOUNT_MEMBER_UNVERIFY
+    with database.reading() as db:
+        from grassroots.accounts.models import User
+
+        moderator_id = db.scalars(select(User.id).where(User.username == "modx")).one()
+    response = submit(client, "/o/branch-a/members", f"/o/branch-a/members/{moderator_id}/unverify", {})
+    assert response.status_code == 404
+    assert role_of(database, "modx", world.branch_a) is Role.MODERATOR
