@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from grassroots import audit
+from grassroots import audit, policy
 from grassroots.accounts.org_routes import render_org_page
 from grassroots.accounts.routes import safe_next
 from grassroots.audit_text import action_label, entry_facts
@@ -48,6 +48,7 @@ async def switch_language(request: Request) -> Response:
 
 @view
 def audit_log(ctx: Context) -> Response:
+    ctx.require(policy.may_read_public(ctx.actor))
     before = ctx.query("before")
     before_seq = int(before) if before.isdigit() and len(before) < 12 else None
     entries = audit.list_entries(ctx.db, before_seq=before_seq, limit=AUDIT_PAGE)
@@ -67,6 +68,7 @@ def audit_log(ctx: Context) -> Response:
 @view
 def audit_log_json(ctx: Context) -> Response:
     """Everything needed to check the chain, a page at a time from the oldest entry."""
+    ctx.require(policy.may_read_public(ctx.actor))
     after = ctx.query("after", "0")
     after_seq = int(after) if after.isdigit() and len(after) < 12 else 0
     entries = audit.list_entries_after(ctx.db, after_seq=after_seq, limit=AUDIT_JSON_PAGE)

@@ -8,27 +8,32 @@ from starlette.routing import Route
 
 from grassroots import policy
 from grassroots.accounts import organizations as orgs
-from grassroots.accounts.models import Organization, Role, User
+from grassroots.accounts.models import Role, User
+from grassroots.accounts.tree import OrgRef
 from grassroots.audit import AuditAction
 from grassroots.errors import Conflict, FormInvalid, NotFound
 from grassroots.web import Context, view
 
 
-def _org(ctx: Context) -> Organization:
+def _org(ctx: Context) -> OrgRef:
     try:
         return ctx.tree.by_slug(str(ctx.request.path_params["slug"]))
     except NotFound as exc:
         raise HTTPException(404) from exc
 
 
-def render_org_page(ctx: Context, org: Organization) -> Response:
+def render_org_page(ctx: Context, org: OrgRef) -> Response:
     path = ctx.tree.path(org.id)
+    ctx.require(policy.may_read_public(ctx.actor, path))
+    signed_in = ctx.user is not None
     return ctx.render(
         "orgs/front.html",
         org=org,
         trail=ctx.tree.ancestors(org.id),
         children=ctx.tree.children.get(org.id, []),
-        may_run=policy.may_run_organization(ctx.actor, path) if ctx.user else False,
+        may_run=signed_in and policy.may_run_organization(ctx.actor, path),
+        # A registered person who is not yet a member here may ask to be verified.
+        may_ask_to_join=signed_in and not policy.may_read_members_boards(ctx.actor, path),
     )
 
 
@@ -39,7 +44,7 @@ def org_front(ctx: Context) -> Response:
 
 def _members_page(
     ctx: Context,
-    org: Organization,
+    org: OrgRef,
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     roll_text: str = "",
@@ -61,7 +66,7 @@ def _members_page(
     )
 
 
-def _secretary_org(ctx: Context) -> Organization:
+def _secretary_org(ctx: Context) -> OrgRef:
     org = _org(ctx)
     ctx.require(policy.may_run_organization(ctx.actor, ctx.tree.path(org.id)))
     return org

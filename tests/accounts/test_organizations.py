@@ -383,3 +383,23 @@ def test_secretary_withdraws_a_mistaken_verification(
     response = submit(client, "/o/branch-a/members", f"/o/branch-a/members/{moderator_id}/unverify", {})
     assert response.status_code == 404
     assert role_of(database, "modx", world.branch_a) is Role.MODERATOR
+
+
+def test_a_resident_asks_to_join_from_the_organization_page(
+    client: TestClient, world: World, database: Database
+) -> None:
+    make_user(database, "walker")
+    make_user(database, "already", role=Role.MEMBER, org=world.committee)
+    assert not page(client.get("/o/branch-b/")).select('form[action="/me/join"]')  # the public: log in first
+    log_in(client, "walker")
+    form = page(client.get("/o/branch-b/")).select_one('form[action="/me/join"]')
+    assert form.select_one('input[name="organization_id"]')["value"] == str(world.branch_b.id)
+    response = submit(client, "/o/branch-b/", "/me/join", {"organization_id": str(world.branch_b.id)})
+    assert response.status_code == 303
+    with database.reading() as db:
+        assert db.scalars(select(JoinRequest.organization_id)).one() == world.branch_b.id
+    submit(client, "/me", "/logout", {})
+    log_in(client, "already")
+    assert not page(client.get("/o/branch-b/")).select(
+        'form[action="/me/join"]'
+    )  # a member through the committee
