@@ -144,6 +144,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         settle_memory(site)
         yield
+        gc.unfreeze()
         database.dispose()
 
     routes = [
