@@ -18,7 +18,7 @@ from babel import Locale
 from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.support import LazyProxy, Translations
+from babel.support import Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DEFAULT_LOCALE = "zh_CN"
@@ -57,11 +57,6 @@ def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
     text = translations(get_locale()).ngettext(singular, plural, n)
     variables.setdefault("num", n)
     return text % variables
-
-
-def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
-    """For strings defined at import time, translated when shown."""
-    return LazyProxy(gettext, message, enable_cache=False, **variables)
 
 
 _ = gettext

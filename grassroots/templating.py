@@ -45,7 +45,6 @@ def make_environment(settings: Settings) -> jinja2.Environment:
         static_url=static_url,
         languages=i18n.LANGUAGES,
         get_locale=i18n.get_locale,
-        default_timezone=settings.timezone,
         role_label=role_label,
         status_label=status_label,
         org_options=org_options,

@@ -333,10 +333,28 @@ def error_page(ctx: Context, status: int, message: str = "") -> HTMLResponse:
     )
 
 
+def typed_field_labels() -> dict[str, str]:
+    """Fields a person types into, by name, as the CSRF page labels them again. Any other
+    field (choices, hidden values) is carried along unseen."""
+    return {
+        "username": _("Username"),
+        "display_name": _("Name shown to others"),
+        "admin_username": _("Username"),
+        "message": _("A note for the secretary (optional)"),
+        "code": _("Invite code from your secretary"),
+        "roll": _("Member roll"),
+        "name": _("Organization name"),
+        "slug": _("Web address"),
+        "description": _("Description"),
+    }
+
+
 def csrf_failed_page(ctx: Context) -> HTMLResponse:
-    """Refuse the request but hand back everything typed, so it can be sent again."""
+    """Refuse the request but hand back everything typed (passwords excepted), so it can be
+    sent again."""
+    labels = typed_field_labels()
     kept = [
-        (name, value)
+        (name, value, labels.get(name, ""))
         for name, values in ctx.form.items()
         if name != "csrf_token" and "password" not in name
         for value in values

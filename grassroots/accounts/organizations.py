@@ -42,7 +42,7 @@ REDEEM_LIMIT = Limit("invite-redeem", 10, timedelta(hours=1))
 
 
 def _org_problems(
-    db: Session, tree: OrgTree, *, slug: str, name: str, parent_id: int | None, org_id: int | None
+    tree: OrgTree, *, slug: str, name: str, parent_id: int | None, org_id: int | None
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not SLUG_PATTERN.match(slug):
@@ -64,7 +64,7 @@ def create_organization(
 ) -> Organization:
     tree = load_org_tree(db)
     slug, name = slug.strip().lower(), name.strip()
-    errors = _org_problems(db, tree, slug=slug, name=name, parent_id=parent_id, org_id=None)
+    errors = _org_problems(tree, slug=slug, name=name, parent_id=parent_id, org_id=None)
     if errors:
         raise FormInvalid(errors)
     org = Organization(
@@ -99,7 +99,7 @@ def update_organization(
 ) -> None:
     tree = load_org_tree(db)
     slug, name = slug.strip().lower(), name.strip()
-    errors = _org_problems(db, tree, slug=slug, name=name, parent_id=parent_id, org_id=org.id)
+    errors = _org_problems(tree, slug=slug, name=name, parent_id=parent_id, org_id=org.id)
     if errors:
         raise FormInvalid(errors)
     before = {"slug": org.slug, "name": org.name, "parent_id": org.parent_id, "description": org.description}

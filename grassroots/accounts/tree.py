@@ -92,15 +92,6 @@ class OrgTree:
         """Root first, ending with the organization itself: a breadcrumb."""
         return [self.by_id[i] for i in reversed(self.path(org_id))]
 
-    def descendants(self, org_id: int) -> list[OrgNode]:
-        found: list[OrgNode] = []
-        stack = list(reversed(self.children.get(org_id, [])))
-        while stack:
-            node = stack.pop()
-            found.append(node)
-            stack.extend(reversed(self.children.get(node.id, [])))
-        return found
-
     def flat(self) -> list[tuple[OrgNode, int]]:
         """Every organization with its depth, in tree order: for indented lists and menus."""
         rows: list[tuple[OrgNode, int]] = []

@@ -141,6 +141,8 @@ def test_csrf_missing_or_wrong_keeps_what_was_typed(safe_client: TestClient, wor
     doc = page(response)
     kept = {t["name"]: t.get_text() for t in doc.select("form textarea")}
     assert kept == {"username": "keepme", "display_name": "留住我"}  # passwords are never echoed
+    labels = [label.get_text() for label in doc.select("form label")]
+    assert labels == ["用户名", "显示给他人的名字"]  # in the reader's language, not field names
     assert doc.select_one('form input[name="csrf_token"]')["value"]
     # Sending the kept form again, with the fresh token, works.
     token = doc.select_one('form input[name="csrf_token"]')["value"]
@@ -222,3 +224,17 @@ def test_non_numeric_choices(safe_client: TestClient, world: World, database: Da
 def test_error_pages_carry_the_security_headers(safe_client: TestClient, world: World) -> None:
     for response in (safe_client.get("/nope"), safe_client.get("/logout")):
         assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_csrf_page_carries_choices_unseen(app, world: World, database: Database) -> None:  # type: ignore[no-untyped-def]
+    make_user(database, "chooser")
+    client = TestClient(app, follow_redirects=False)
+    log_in(client, "chooser")
+    response = client.post(
+        "/me/join",
+        data={"organization_id": str(world.branch_a.id), "message": "我想加入", "csrf_token": "stale"},
+    )
+    assert response.status_code == 403
+    doc = page(response)
+    assert doc.select_one('input[type="hidden"][name="organization_id"]')["value"] == str(world.branch_a.id)
+    assert doc.select_one('textarea[name="message"]').get_text() == "我想加入"
