@@ -6,13 +6,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from grassroots.schema import metadata
+from grassroots.schema import include_object, metadata
 
 
 def test_migrations_match_the_models(database_url: str) -> None:
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         differences = compare_metadata(context, metadata)
     engine.dispose()
     assert differences == []
