@@ -1,5 +1,5 @@
 """Tables of the forums: boards, threads, posts and their revisions, agreement, opinion
-solicitations and their responses, watches, notifications and the search index."""
+solicitations and their responses, watches and the search index."""
 
 from __future__ import annotations
 
@@ -212,31 +212,6 @@ class Watch(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("forum_threads.id", ondelete="CASCADE"))
     board_id: Mapped[int | None] = mapped_column(ForeignKey("forum_boards.id", ondelete="CASCADE"))
-
-
-class NotificationKind(enum.StrEnum):
-    REPLY = "reply"
-    MENTION = "mention"
-    WATCHED_THREAD = "watched_thread"
-    WATCHED_BOARD = "watched_board"
-    RESPONSE = "response"
-
-
-class Notification(Base):
-    __tablename__ = "forum_notifications"
-    __table_args__ = (Index("ix_forum_notifications_user_unread", "user_id", "read_at", "id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[NotificationKind] = mapped_column(_enum(NotificationKind))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    thread_id: Mapped[int] = mapped_column(ForeignKey("forum_threads.id", ondelete="CASCADE"), index=True)
-    post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    thread: Mapped[Thread] = relationship()
-    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
 
 
 class SearchEntry(Base):

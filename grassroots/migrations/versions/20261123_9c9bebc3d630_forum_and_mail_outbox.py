@@ -1,4 +1,4 @@
-"""Forums (boards, threads, posts, solicitations, notifications, search) and the mail outbox.
+"""Forums (boards, threads, posts, solicitations, search) and the mail outbox.
 
 Revision ID: 9c9bebc3d630
 Revises: 5076e57b687c
@@ -264,59 +264,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_forum_agreements_user_id"), ["user_id"], unique=False)
 
     op.create_table(
-        "forum_notifications",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "kind",
-            sa.Enum(
-                "reply",
-                "mention",
-                "watched_thread",
-                "watched_board",
-                "response",
-                name="notificationkind",
-                native_enum=False,
-                length=16,
-            ),
-            nullable=False,
-        ),
-        sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column("thread_id", sa.Integer(), nullable=False),
-        sa.Column("post_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", grassroots.db.UTCDateTime(), nullable=False),
-        sa.Column("read_at", grassroots.db.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["actor_id"],
-            ["users.id"],
-            name=op.f("fk_forum_notifications_actor_id_users"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["post_id"],
-            ["forum_posts.id"],
-            name=op.f("fk_forum_notifications_post_id_forum_posts"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["thread_id"],
-            ["forum_threads.id"],
-            name=op.f("fk_forum_notifications_thread_id_forum_threads"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_forum_notifications_user_id_users"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_forum_notifications")),
-    )
-    with op.batch_alter_table("forum_notifications", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_forum_notifications_post_id"), ["post_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_forum_notifications_thread_id"), ["thread_id"], unique=False)
-        batch_op.create_index(
-            "ix_forum_notifications_user_unread", ["user_id", "read_at", "id"], unique=False
-        )
-
-    op.create_table(
         "forum_opinion_decisions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("response_id", sa.Integer(), nullable=False),
@@ -425,12 +372,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_forum_opinion_decisions_response_id"))
 
     op.drop_table("forum_opinion_decisions")
-    with op.batch_alter_table("forum_notifications", schema=None) as batch_op:
-        batch_op.drop_index("ix_forum_notifications_user_unread")
-        batch_op.drop_index(batch_op.f("ix_forum_notifications_thread_id"))
-        batch_op.drop_index(batch_op.f("ix_forum_notifications_post_id"))
-
-    op.drop_table("forum_notifications")
     with op.batch_alter_table("forum_agreements", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_forum_agreements_user_id"))
 
