@@ -18,11 +18,15 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from grassroots import i18n, site_routes
+from forum import manage_routes as forum_manage_routes
+from forum import pages as forum_pages
+from forum import routes as forum_routes
+from grassroots import i18n, notification_routes, site_routes
 from grassroots.accounts import admin_routes, org_routes
 from grassroots.accounts import routes as account_routes
 from grassroots.db import Database
 from grassroots.error_text import error_explanation, error_heading
+from grassroots.mail import MailSender
 from grassroots.security import SECURITY_HEADERS, Passwords, SecurityHeadersMiddleware
 from grassroots.settings import Settings
 from grassroots.templating import STATIC_DIR, make_environment
@@ -136,6 +140,7 @@ def settle_memory(site: Site) -> None:
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
     database = database or Database(settings)
     site = Site(settings, database, make_environment(settings), Passwords(settings))
+    site.org_sections.append(forum_pages.org_section)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -143,7 +148,14 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         # anyio's default forty make them take turns and stretch the slowest ones.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         settle_memory(site)
+        # Mail goes out from a thread of each process, never from a request (grassroots/mail.py).
+        sender = MailSender(database, settings) if settings.mail_enabled else None
+        app.state.mail_sender = sender
+        if sender is not None:
+            sender.start()
         yield
+        if sender is not None:
+            await anyio.to_thread.run_sync(sender.stop)
         gc.unfreeze()
         database.dispose()
 
@@ -153,7 +165,10 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         Mount("/admin", routes=admin_routes.routes, name="admin"),
         # Account pages live at the top (/login, /me); a Mount("") would swallow every 405.
         *account_routes.routes,
+        *notification_routes.routes,
         Mount("/o", routes=org_routes.routes, name="orgs"),
+        *forum_pages.routes,
+        Mount("/forum", routes=[*forum_manage_routes.routes, *forum_routes.routes], name="forum"),
     ]
     app = Starlette(
         routes=routes,

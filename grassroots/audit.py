@@ -42,6 +42,10 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_INVITE_REDEEM = "accounts.invite.redeem"
     ORG_CREATE = "accounts.organization.create"
     ORG_UPDATE = "accounts.organization.update"
+    FORUM_BOARD_CREATE = "forum.board.create"
+    FORUM_BOARD_UPDATE = "forum.board.update"
+    FORUM_SOLICITATION_OPEN = "forum.solicitation.open"
+    FORUM_SOLICITATION_RESPOND = "forum.solicitation.respond"
 
 
 class AuditEntry(Base):

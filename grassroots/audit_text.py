@@ -26,6 +26,10 @@ def action_label(action: str) -> str:
         AuditAction.ACCOUNT_INVITE_REDEEM: _("Invite code used"),
         AuditAction.ORG_CREATE: _("Organization created"),
         AuditAction.ORG_UPDATE: _("Organization changed"),
+        AuditAction.FORUM_BOARD_CREATE: _("Board created"),
+        AuditAction.FORUM_BOARD_UPDATE: _("Board changed"),
+        AuditAction.FORUM_SOLICITATION_OPEN: _("Opinion solicitation opened"),
+        AuditAction.FORUM_SOLICITATION_RESPOND: _("Response to a solicitation published"),
     }
     return labels.get(action, action)  # type: ignore[call-overload]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from contextvars import ContextVar
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -85,3 +85,16 @@ def format_time(moment: datetime | None, timezone: str, fmt: str = "medium") -> 
         return ""
     # A parsed Locale: given a string, Babel parses it again on every call (~0.1 ms).
     return format_datetime(moment, format=fmt, tzinfo=ZoneInfo(timezone), locale=_babel_locale(get_locale()))
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def format_short_time(moment: datetime | None, timezone: str) -> str:
+    """2026-11-23 14:05 in the given zone: the same in both languages, and a tenth of the cost
+    of Babel's formats, which matters on a page of fifty posts."""
+    if moment is None:
+        return ""
+    return moment.astimezone(_zone(timezone)).strftime("%Y-%m-%d %H:%M")

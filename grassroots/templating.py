@@ -12,6 +12,7 @@ import jinja2
 from grassroots import i18n
 from grassroots.accounts.labels import device_label, org_options, role_label, status_label
 from grassroots.settings import Settings
+from grassroots.textdiff import text_diff
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -49,7 +50,9 @@ def make_environment(settings: Settings) -> jinja2.Environment:
         status_label=status_label,
         org_options=org_options,
         device_label=device_label,
+        text_diff=text_diff,
     )
     env.filters["time"] = lambda moment, tz=settings.timezone, fmt="medium": i18n.format_time(moment, tz, fmt)
+    env.filters["shorttime"] = lambda moment, tz=settings.timezone: i18n.format_short_time(moment, tz)
     env.filters["isotime"] = lambda moment: moment.isoformat() if isinstance(moment, datetime) else ""
     return env

@@ -11,12 +11,13 @@ errors into friendly pages.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -25,11 +26,11 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from grassroots import policy
+from grassroots import notifications, policy
 from grassroots.accounts import services as accounts
 from grassroots.accounts.models import AuthSession, User
 from grassroots.accounts.organizations import roles_of
-from grassroots.accounts.tree import OrgTree, load_org_tree
+from grassroots.accounts.tree import OrgRef, OrgTree, load_org_tree
 from grassroots.db import Database
 from grassroots.error_text import error_explanation, error_heading
 from grassroots.errors import DomainError, NotPermitted
@@ -51,6 +52,8 @@ class Site:
     database: Database
     templates: jinja2.Environment
     passwords: Passwords
+    # What features add to an organization's front page, each drawn by fn(ctx, org) -> HTML.
+    org_sections: list[Callable[[Context, OrgRef], Markup]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,9 @@ class Context:
         self.stale_session_id: int | None = None
         self._actor: policy.Actor | None = None
         self._tree: OrgTree | None = None
+        self._unread: int | None = None
+        # Error pages are drawn after the unit of work ended: nothing more is read then.
+        self.unit_closed = False
         self._session_token: str | None = None
         self._anon_key = request.cookies.get(ANON_COOKIE) or None
         self._cookies: list[tuple[str, str | None, int | None]] = []
@@ -138,6 +144,14 @@ class Context:
                 else policy.Actor(self.user.id, self.user.is_admin, roles_of(self.db, self.user.id))
             )
         return self._actor
+
+    @property
+    def unread_notifications(self) -> int:
+        if self.user is None or (self._unread is None and self.unit_closed):
+            return 0
+        if self._unread is None:
+            self._unread = notifications.unread_count(self.db, self.user.id)
+        return self._unread
 
     @property
     def tree(self) -> OrgTree:
@@ -296,12 +310,16 @@ def run_view(site: Site, request: Request, form: Submission | None, fn: View) ->
     unit = site.database.reading if request.method in SAFE_METHODS else site.database.writing
     ctx: Context | None = None
     try:
-        with unit() as db:
-            ctx = Context(request, site, db, form)
-            ctx.authenticate()
-            if request.method not in SAFE_METHODS:
-                ctx.check_csrf()
-            response = fn(ctx)
+        try:
+            with unit() as db:
+                ctx = Context(request, site, db, form)
+                ctx.authenticate()
+                if request.method not in SAFE_METHODS:
+                    ctx.check_csrf()
+                response = fn(ctx)
+        finally:
+            if ctx is not None:
+                ctx.unit_closed = True
     except CsrfFailed:
         assert ctx is not None
         response = csrf_failed_page(ctx)
@@ -346,6 +364,11 @@ def typed_field_labels() -> dict[str, str]:
         "name": _("Organization name"),
         "slug": _("Web address"),
         "description": _("Description"),
+        "title": _("Title"),
+        "body": _("Your post"),
+        "summary": _("Summary of the response"),
+        "moderators": _("Moderators (usernames)"),
+        "deadline": _("Deadline for opinions"),
     }
 
 

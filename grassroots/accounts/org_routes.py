@@ -34,6 +34,7 @@ def render_org_page(ctx: Context, org: OrgRef) -> Response:
         may_run=signed_in and policy.may_run_organization(ctx.actor, path),
         # A registered person who is not yet a member here may ask to be verified.
         may_ask_to_join=signed_in and not policy.may_read_members_boards(ctx.actor, path),
+        sections=[section(ctx, org) for section in ctx.site.org_sections],
     )
 
 

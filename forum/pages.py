@@ -1,0 +1,127 @@
+"""Forum pages outside the boards: a person's posts, Atom feeds, and the forum's part of an
+organization's front page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import Route
+
+from grassroots import markup, policy
+from grassroots.accounts.models import User
+from grassroots.accounts.tree import OrgRef
+from grassroots.web import Context, view
+
+from . import access, boards, reading, solicitations
+from .models import Board, ContentState, Post, Thread
+
+FEED_ENTRIES = 30
+
+
+@view
+def person(ctx: Context) -> Response:
+    username = str(ctx.request.path_params["username"])[:40].lower()
+    user = ctx.db.scalar(select(User).where(func.lower(User.username) == username))
+    if user is None:
+        raise HTTPException(404)
+    ctx.require(policy.may_read_public(ctx.actor))
+    before_raw = ctx.query("before")
+    try:
+        before = datetime.fromisoformat(before_raw) if before_raw else None
+    except ValueError:
+        before = None
+    readable = access.readable_board_ids(ctx.db, ctx.actor, ctx.tree)
+    posts = reading.posts_by(ctx.db, user, board_ids=readable, before=before)
+    older = posts[-1].post.created_at.isoformat() if len(posts) == 30 else ""
+    return ctx.render("forum/person.html", person=user, posts=posts, older=older)
+
+
+def _public_boards(ctx: Context) -> list[Board]:
+    """Feeds are read by programs that never log in: public boards only."""
+    return [b for b in boards.list_boards(ctx.db) if not b.members_only]
+
+
+@view
+def threads_feed(ctx: Context) -> Response:
+    ctx.require(policy.may_read_public(ctx.actor))
+    public = _public_boards(ctx)
+    title = ctx.settings.site_url
+    board_slug, org_slug = ctx.query("board"), ctx.query("org")
+    if board_slug:
+        public = [b for b in public if b.slug == board_slug]
+        if not public:
+            raise HTTPException(404)
+        title = public[0].name
+    elif org_slug:
+        org = next((o for o in ctx.tree.by_id.values() if o.slug == org_slug), None)
+        if org is None:
+            raise HTTPException(404)
+        public = [b for b in public if org.id in ctx.tree.path(b.organization_id)]
+        title = org.name
+    rows = ctx.db.execute(
+        select(Thread, Post, User.display_name)
+        .join(Post, (Post.thread_id == Thread.id) & (Post.floor == 1))
+        .join(User, User.id == Thread.author_id)
+        .where(Thread.board_id.in_([b.id for b in public]), Thread.state == ContentState.VISIBLE)
+        .order_by(Thread.created_at.desc(), Thread.id.desc())
+        .limit(FEED_ENTRIES)
+    ).all()
+    return Response(_atom(ctx, title, rows), media_type="application/atom+xml; charset=utf-8")
+
+
+def _atom(ctx: Context, title: str, rows: list) -> str:  # type: ignore[type-arg]
+    base = ctx.settings.site_url.rstrip("/")
+    self_url = base + str(ctx.request.url.path) + (f"?{ctx.request.url.query}" if ctx.request.url.query else "")
+    updated = max((t.last_post_at for t, _p, _n in rows), default=None)
+    entries = []
+    for thread, post, author in rows:
+        link = f"{base}/forum/t/{thread.id}"
+        body = post.body_html if post.state is ContentState.VISIBLE else ""
+        entries.append(
+            "<entry>"
+            f"<id>{escape(link)}</id><title>{escape(thread.title)}</title>"
+            f'<link rel="alternate" href="{escape(link)}"/>'
+            f"<author><name>{escape(author)}</name></author>"
+            f"<published>{thread.created_at.isoformat()}</published><updated>{thread.last_post_at.isoformat()}</updated>"
+            f'<content type="html">{escape(body)}</content>'
+            f"<summary>{escape(markup.plain_text(body)[:200])}</summary>"
+            "</entry>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<id>{escape(self_url)}</id><title>{escape(title)}</title>"
+        f'<link rel="self" href="{escape(self_url)}"/>'
+        f"<updated>{(updated.isoformat() if updated else '1970-01-01T00:00:00+00:00')}</updated>"
+        + "".join(entries)
+        + "</feed>\n"
+    )
+
+
+def org_section(ctx: Context, org: OrgRef) -> Markup:
+    """The forum's part of an organization's front page: solicitations and latest threads of
+    the organization and the ones under it, as far as the reader may read them."""
+    below = {o.id for o in ctx.tree.by_id.values() if org.id in ctx.tree.path(o.id)}
+    readable = [
+        b.id for b in boards.list_boards(ctx.db, sorted(below)) if access.may_read_board(ctx.actor, ctx.tree, b)
+    ]
+    open_rows, answered = solicitations.for_front_page(ctx.db, readable)
+    template = ctx.site.templates.get_template("forum/_org_section.html")
+    node = ctx.tree.by_id[org.id]
+    return Markup(
+        template.render(
+            ctx=ctx, org=node, tz=node.timezone, open_rows=open_rows, answered=answered,
+            threads=reading.latest_threads(ctx.db, readable),
+            may_manage=access.may_manage_boards(ctx.actor, ctx.tree, org.id),
+        )  # fmt: skip
+    )
+
+
+routes = [
+    Route("/u/{username}", person, methods=["GET"], name="person"),
+    Route("/feeds/threads.atom", threads_feed, methods=["GET"], name="threads_feed"),
+]
