@@ -6,7 +6,10 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
 from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from grassroots import PROJECT_ROOT
 
@@ -26,7 +29,54 @@ DOCUMENTED = {
     "GRASSROOTS_ARGON2_MEMORY_KIB": "argon2id memory in KiB; raising it rehashes at next login",
     "GRASSROOTS_FORWARDED_ALLOW_IPS": "proxy addresses whose X-Forwarded-For/-Proto are trusted",
     "GRASSROOTS_THREADS": "threads per worker process that run pages",
+    "GRASSROOTS_SMTP_URL": "mail server, smtp://, smtp+starttls:// or smtps://user:password@host:port",
+    "GRASSROOTS_MAIL_FROM": "the From of the site's mail",
+    "GRASSROOTS_SITE_URL": "the site's public address, for absolute links in mail and feeds",
 }
+
+SMTP_SCHEMES: dict[str, tuple[Literal["plain", "starttls", "tls"], int]] = {
+    "smtp": ("plain", 25),
+    "smtp+starttls": ("starttls", 587),
+    "smtps": ("tls", 465),
+}
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where mail goes, parsed from GRASSROOTS_SMTP_URL once rather than at every send."""
+
+    security: Literal["plain", "starttls", "tls"]
+    host: str
+    port: int
+    username: str = ""
+    password: str = field(default="", repr=False)
+
+
+def parse_smtp_url(url: str) -> SmtpServer:
+    """`smtp://`, `smtp+starttls://` or `smtps://[user:password@]host[:port]`; user and password
+    percent-decoded, so `%40` in a user name is an @. Raises ValueError saying what is wrong."""
+    parts = urlsplit(url)
+    scheme = SMTP_SCHEMES.get(parts.scheme.lower())
+    if scheme is None:
+        raise ValueError(f"must start with one of {', '.join(s + '://' for s in SMTP_SCHEMES)}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("has a port that is not a number from 1 to 65535") from None
+    if port == 0:
+        raise ValueError("has a port that is not a number from 1 to 65535")
+    if not parts.hostname:
+        raise ValueError("names no host")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError("must end after host:port")
+    security, default_port = scheme
+    return SmtpServer(
+        security=security,
+        host=parts.hostname,
+        port=default_port if port is None else port,
+        username=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+    )
 
 
 @dataclass(frozen=True)
@@ -44,7 +94,16 @@ class Settings:
     argon2_memory_kib: int = 65536
     forwarded_allow_ips: str = "127.0.0.1"
     threads: int = 4
+    smtp_url: str = field(default="", repr=False)
+    mail_from: str = "Grassroots <noreply@localhost>"
+    site_url: str = "http://127.0.0.1:8000"
     templates_dir: Path = PROJECT_ROOT / "templates"
+    # Parsed from smtp_url when the object is made; None when the site sends no mail.
+    smtp: SmtpServer | None = field(init=False, default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.smtp_url:
+            object.__setattr__(self, "smtp", parse_smtp_url(self.smtp_url))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +124,9 @@ class Settings:
             argon2_memory_kib=_int(env, "GRASSROOTS_ARGON2_MEMORY_KIB", defaults.argon2_memory_kib),
             forwarded_allow_ips=env.get("GRASSROOTS_FORWARDED_ALLOW_IPS", defaults.forwarded_allow_ips),
             threads=_int(env, "GRASSROOTS_THREADS", defaults.threads),
+            smtp_url=_smtp_url(env, "GRASSROOTS_SMTP_URL"),
+            mail_from=_mail_from(env, "GRASSROOTS_MAIL_FROM", defaults.mail_from),
+            site_url=_site_url(env, "GRASSROOTS_SITE_URL", defaults.site_url),
         )
         return settings.resolved()
 
@@ -78,6 +140,11 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def mail_enabled(self) -> bool:
+        """Whether to queue mail at all: without a server, rows would only pile up."""
+        return self.smtp is not None
+
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name)
@@ -87,6 +154,31 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _smtp_url(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name, "").strip()
+    if raw:
+        try:
+            parse_smtp_url(raw)
+        except ValueError as exc:
+            raise SystemExit(f"{name} {exc}; e.g. smtps://user:password@smtp.example.org") from None
+    return raw
+
+
+def _mail_from(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name) or default
+    if "@" not in parseaddr(raw)[1]:
+        raise SystemExit(f"{name} must be an address such as 'Name <name@example.org>', not {raw!r}")
+    return raw
+
+
+def _site_url(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name) or default
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SystemExit(f"{name} must be an http:// or https:// address, not {raw!r}")
+    return raw.rstrip("/")
 
 
 def _secret_from_file(data_dir: Path) -> str:
