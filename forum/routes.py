@@ -18,7 +18,7 @@ from grassroots.notifications import Notifier
 from grassroots.web import Context, view
 from moderation.screening import Blocked
 
-from . import access, boards, notices, posting, reading, solicitations
+from . import access, boards, notices, posting, reading, search, solicitations
 from .models import Board, ContentState, Decision, Post, Thread, ThreadKind
 
 
@@ -426,6 +426,20 @@ def respond(ctx: Context) -> Response:
     )  # fmt: skip
 
 
+@view
+def search_page(ctx: Context) -> Response:
+    """Search what the reader may read; words found are marked in titles and excerpts."""
+    ctx.require(policy.may_read_public(ctx.actor))
+    query = ctx.query("q")[:200]
+    results = None
+    if query.strip():
+        readable = access.readable_board_ids(ctx.db, ctx.actor, ctx.tree)
+        results = search.search(ctx.db, query, board_ids=readable, page=_page_number(ctx))
+    pages = reading.pages_for(results.total, results.per_page) if results else 1
+    board_names = {b.id: b.name for b in boards.list_boards(ctx.db)} if results and results.hits else {}
+    return ctx.render("forum/search.html", query=query, results=results, pages=pages, board_names=board_names)
+
+
 def decision_label(decision: Decision | str) -> str:
     return {
         Decision.ADOPTED: _("Adopted"),
@@ -436,6 +450,7 @@ def decision_label(decision: Decision | str) -> str:
 
 routes = [
     Route("/", index, methods=["GET"], name="index"),
+    Route("/search", search_page, methods=["GET"], name="search"),
     Route("/t/{thread_id}", thread_page, methods=["GET"], name="thread"),
     Route("/t/{thread_id}/b/{post_id}", branch_page, methods=["GET"], name="branch"),
     Route("/t/{thread_id}/reply", reply_form, methods=["GET"], name="reply_form"),

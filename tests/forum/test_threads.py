@@ -183,3 +183,16 @@ def test_board_counts_are_kept(database, forum: Forum) -> None:  # type: ignore[
         board = db.get_one(Board, forum.public.id)
         assert (board.thread_count, board.post_count) == (1, 2)
         assert db.get_one(Thread, thread.id).reply_count == 1
+
+
+def test_search_page_finds_chinese_words_and_respects_what_the_reader_may_read(client, database, forum: Forum) -> None:  # type: ignore[no-untyped-def]
+    new_thread(database, forum.public, forum.member, title="谈谈党建工作", body="我们社区的党建工作做得很扎实。")
+    new_thread(database, forum.members, forum.member, title="支部党建计划", body="内部讨论党建。")
+    shown = page(client.get("/forum/search?q=党建"))
+    titles = [a.get_text() for a in shown.select(".search-results .thread-title")]
+    assert len(titles) == 1 and "谈谈党建工作" in titles[0]
+    assert shown.select_one(".search-results mark").get_text() == "党建"
+    log_in(client, "member")
+    assert len(page(client.get("/forum/search?q=党建")).select(".search-results li")) == 2
+    for odd in ('"', "AND (", "*", "x" * 5000, "社"):
+        assert client.get("/forum/search", params={"q": odd}).status_code == 200
