@@ -14,7 +14,12 @@ def main() -> None:
     with PATH.open("rb") as fh:
         catalog = read_po(fh, locale="en")
     for message in catalog:
-        if message.id and not message.string:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple | list):
+            if not all(message.string or ()):
+                message.string = tuple(message.id)
+        elif not message.string:
             message.string = message.id
         message.flags.discard("fuzzy")
     with PATH.open("wb") as fh:
