@@ -97,17 +97,24 @@ def create_board(
     moderator_ids = _moderator_ids(db, load_org_tree(db), organization_id, moderators)
     count = db.scalar(select(func.count()).where(Board.organization_id == organization_id)) or 0
     board = Board(
-        organization_id=organization_id, slug=slug, name=name, description=description,
-        members_only=members_only, position=count,
-    )  # fmt: skip
+        organization_id=organization_id,
+        slug=slug,
+        name=name,
+        description=description,
+        members_only=members_only,
+        position=count,
+    )
     db.add(board)
     db.flush()
     db.add_all(BoardModerator(board_id=board.id, user_id=uid) for uid in moderator_ids)
     audit.record(
-        db, actor=actor, action=AuditAction.FORUM_BOARD_CREATE, subject=board,
+        db,
+        actor=actor,
+        action=AuditAction.FORUM_BOARD_CREATE,
+        subject=board,
         organization_id=organization_id,
         data={"slug": slug, "name": name, "members_only": members_only, "moderators": moderator_ids},
-    )  # fmt: skip
+    )
     return board
 
 
@@ -127,21 +134,35 @@ def update_board(
     if errors:
         raise FormInvalid(errors)
     moderator_ids = _moderator_ids(db, load_org_tree(db), board.organization_id, moderators)
-    before = {"slug": board.slug, "name": board.name, "members_only": board.members_only,
-              "description": board.description, "moderators": _current_moderators(db, board)}  # fmt: skip
+    before = {
+        "slug": board.slug,
+        "name": board.name,
+        "members_only": board.members_only,
+        "description": board.description,
+        "moderators": _current_moderators(db, board),
+    }
     board.slug, board.name, board.description, board.members_only = slug, name, description, members_only
     for row in db.scalars(select(BoardModerator).where(BoardModerator.board_id == board.id)):
         db.delete(row)
     db.flush()
     db.add_all(BoardModerator(board_id=board.id, user_id=uid) for uid in moderator_ids)
-    after = {"slug": slug, "name": name, "members_only": members_only, "description": description,
-             "moderators": sorted(moderator_ids)}  # fmt: skip
+    after = {
+        "slug": slug,
+        "name": name,
+        "members_only": members_only,
+        "description": description,
+        "moderators": sorted(moderator_ids),
+    }
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if changed:
         audit.record(
-            db, actor=actor, action=AuditAction.FORUM_BOARD_UPDATE, subject=board,
-            organization_id=board.organization_id, data=changed,
-        )  # fmt: skip
+            db,
+            actor=actor,
+            action=AuditAction.FORUM_BOARD_UPDATE,
+            subject=board,
+            organization_id=board.organization_id,
+            data=changed,
+        )
 
 
 def _current_moderators(db: Session, board: Board) -> list[int]:
@@ -159,6 +180,10 @@ def move_board(db: Session, *, actor: User, board: Board, offset: int) -> None:
     for position, each in enumerate(boards):
         each.position = position
     audit.record(
-        db, actor=actor, action=AuditAction.FORUM_BOARD_UPDATE, subject=board,
-        organization_id=board.organization_id, data={"order": [b.slug for b in boards]},
-    )  # fmt: skip
+        db,
+        actor=actor,
+        action=AuditAction.FORUM_BOARD_UPDATE,
+        subject=board,
+        organization_id=board.organization_id,
+        data={"order": [b.slug for b in boards]},
+    )

@@ -46,19 +46,29 @@ def manage(ctx: Context) -> Response:
         user = ctx.require_login()
         try:
             boards.create_board(
-                ctx.db, actor=user, organization_id=org.id, slug=ctx.field("slug"), name=ctx.field("name"),
-                description=ctx.field("description"), members_only=ctx.field("members_only") == "1",
+                ctx.db,
+                actor=user,
+                organization_id=org.id,
+                slug=ctx.field("slug"),
+                name=ctx.field("name"),
+                description=ctx.field("description"),
+                members_only=ctx.field("members_only") == "1",
                 moderators=ctx.field("moderators"),
-            )  # fmt: skip
+            )
             return ctx.redirect(f"/forum/manage/{org.slug}/")
         except FormInvalid as exc:
             ctx.db.rollback()
             errors = exc.errors
     listed = boards.list_boards(ctx.db, [org.id])
     return ctx.render(
-        "forum/manage.html", status_code=400 if errors else 200, org=org, trail=ctx.tree.ancestors(org.id),
-        boards=listed, moderators=boards.moderators_of(ctx.db, [b.id for b in listed]), errors=errors,
-    )  # fmt: skip
+        "forum/manage.html",
+        status_code=400 if errors else 200,
+        org=org,
+        trail=ctx.tree.ancestors(org.id),
+        boards=listed,
+        moderators=boards.moderators_of(ctx.db, [b.id for b in listed]),
+        errors=errors,
+    )
 
 
 @view
@@ -67,11 +77,12 @@ def edit_board(ctx: Context) -> Response:
     board = _managed_board(ctx, org)
     errors: dict[str, str] = {}
     values = {
-        "slug": ctx.field("slug", board.slug), "name": ctx.field("name", board.name),
+        "slug": ctx.field("slug", board.slug),
+        "name": ctx.field("name", board.name),
         "description": ctx.field("description", board.description),
         "members_only": ctx.field("members_only", "1" if board.members_only else "0") == "1",
         "moderators": ctx.field("moderators", _moderator_names(ctx, board)),
-    }  # fmt: skip
+    }
     if ctx.request.method == "POST":
         user = ctx.require_login()
         if ctx.request.method == "POST" and "members_only" not in ctx.form:
@@ -83,9 +94,14 @@ def edit_board(ctx: Context) -> Response:
             ctx.db.rollback()
             errors = exc.errors
     return ctx.render(
-        "forum/board_edit.html", status_code=400 if errors else 200, org=org, trail=ctx.tree.ancestors(org.id),
-        board=board, errors=errors, **values,
-    )  # fmt: skip
+        "forum/board_edit.html",
+        status_code=400 if errors else 200,
+        org=org,
+        trail=ctx.tree.ancestors(org.id),
+        board=board,
+        errors=errors,
+        **values,
+    )
 
 
 @view

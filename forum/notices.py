@@ -19,13 +19,19 @@ WATCHED_THREAD = "forum.watched_thread"
 WATCHED_BOARD = "forum.watched_board"
 RESPONSE = "forum.response"
 
-register_kind(REPLY, lambda actor, title: _("%(name)s answered your post in “%(title)s”", name=actor, title=title))
-register_kind(MENTION, lambda actor, title: _("%(name)s mentioned you in “%(title)s”", name=actor, title=title))
 register_kind(
-    WATCHED_THREAD, lambda actor, title: _("%(name)s posted in “%(title)s”, which you follow", name=actor, title=title)
+    REPLY, lambda actor, title: _("%(name)s answered your post in “%(title)s”", name=actor, title=title)
 )
 register_kind(
-    WATCHED_BOARD, lambda actor, title: _("%(name)s started “%(title)s” on a board you follow", name=actor, title=title)
+    MENTION, lambda actor, title: _("%(name)s mentioned you in “%(title)s”", name=actor, title=title)
+)
+register_kind(
+    WATCHED_THREAD,
+    lambda actor, title: _("%(name)s posted in “%(title)s”, which you follow", name=actor, title=title),
+)
+register_kind(
+    WATCHED_BOARD,
+    lambda actor, title: _("%(name)s started “%(title)s” on a board you follow", name=actor, title=title),
 )
 register_kind(
     RESPONSE, lambda actor, title: _("The organization published its response to “%(title)s”", title=title)
@@ -45,7 +51,9 @@ def post_published(
     def tell(kind: str, user_ids: list[int]) -> None:
         fresh = [uid for uid in user_ids if uid not in told]
         told.update(fresh)
-        notify(db, notifier, user_ids=fresh, kind=kind, actor=author, subject=thread.title, link=post_link(post))
+        notify(
+            db, notifier, user_ids=fresh, kind=kind, actor=author, subject=thread.title, link=post_link(post)
+        )
 
     if post.parent_id is not None:
         tell(REPLY, list(db.scalars(select(Post.author_id).where(Post.id == post.parent_id))))
@@ -58,13 +66,23 @@ def post_published(
 
 def mentioned(db: Session, notifier: Notifier, *, post: Post, thread: Thread, user_ids: list[int]) -> None:
     author = db.get_one(User, post.author_id)
-    notify(db, notifier, user_ids=user_ids, kind=MENTION, actor=author, subject=thread.title, link=post_link(post))
+    notify(
+        db,
+        notifier,
+        user_ids=user_ids,
+        kind=MENTION,
+        actor=author,
+        subject=thread.title,
+        link=post_link(post),
+    )
 
 
 def watch(db: Session, *, user_id: int, thread_id: int | None = None, board_id: int | None = None) -> None:
     """Follow a thread or a board; following twice is following."""
     query = select(Watch.id).where(Watch.user_id == user_id)
-    query = query.where(Watch.thread_id == thread_id) if thread_id else query.where(Watch.board_id == board_id)
+    query = (
+        query.where(Watch.thread_id == thread_id) if thread_id else query.where(Watch.board_id == board_id)
+    )
     if db.scalar(query) is not None:
         return
     try:
@@ -76,11 +94,17 @@ def watch(db: Session, *, user_id: int, thread_id: int | None = None, board_id: 
 
 def unwatch(db: Session, *, user_id: int, thread_id: int | None = None, board_id: int | None = None) -> None:
     query = delete(Watch).where(Watch.user_id == user_id)
-    query = query.where(Watch.thread_id == thread_id) if thread_id else query.where(Watch.board_id == board_id)
+    query = (
+        query.where(Watch.thread_id == thread_id) if thread_id else query.where(Watch.board_id == board_id)
+    )
     db.execute(query)
 
 
-def is_watching(db: Session, *, user_id: int, thread_id: int | None = None, board_id: int | None = None) -> bool:
+def is_watching(
+    db: Session, *, user_id: int, thread_id: int | None = None, board_id: int | None = None
+) -> bool:
     query = select(Watch.id).where(Watch.user_id == user_id)
-    query = query.where(Watch.thread_id == thread_id) if thread_id else query.where(Watch.board_id == board_id)
+    query = (
+        query.where(Watch.thread_id == thread_id) if thread_id else query.where(Watch.board_id == board_id)
+    )
     return db.scalar(query) is not None

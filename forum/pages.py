@@ -76,7 +76,9 @@ def threads_feed(ctx: Context) -> Response:
 
 def _atom(ctx: Context, title: str, rows: list) -> str:  # type: ignore[type-arg]
     base = ctx.settings.site_url.rstrip("/")
-    self_url = base + str(ctx.request.url.path) + (f"?{ctx.request.url.query}" if ctx.request.url.query else "")
+    self_url = (
+        base + str(ctx.request.url.path) + (f"?{ctx.request.url.query}" if ctx.request.url.query else "")
+    )
     updated = max((t.last_post_at for t, _p, _n in rows), default=None)
     entries = []
     for thread, post, author in rows:
@@ -107,17 +109,24 @@ def org_section(ctx: Context, org: OrgRef) -> Markup:
     the organization and the ones under it, as far as the reader may read them."""
     below = {o.id for o in ctx.tree.by_id.values() if org.id in ctx.tree.path(o.id)}
     readable = [
-        b.id for b in boards.list_boards(ctx.db, sorted(below)) if access.may_read_board(ctx.actor, ctx.tree, b)
+        b.id
+        for b in boards.list_boards(ctx.db, sorted(below))
+        if access.may_read_board(ctx.actor, ctx.tree, b)
     ]
     open_rows, answered = solicitations.for_front_page(ctx.db, readable)
     template = ctx.site.templates.get_template("forum/_org_section.html")
     node = ctx.tree.by_id[org.id]
-    return Markup(
+    # The template escapes everything it draws, like any page.
+    return Markup(  # noqa: S704
         template.render(
-            ctx=ctx, org=node, tz=node.timezone, open_rows=open_rows, answered=answered,
+            ctx=ctx,
+            org=node,
+            tz=node.timezone,
+            open_rows=open_rows,
+            answered=answered,
             threads=reading.latest_threads(ctx.db, readable),
             may_manage=access.may_manage_boards(ctx.actor, ctx.tree, org.id),
-        )  # fmt: skip
+        )
     )
 
 

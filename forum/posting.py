@@ -53,12 +53,18 @@ def _check_body(body: str) -> str:
         raise FormInvalid({"body": _("Please write something first.")})
     if len(body) > BODY_MAX:
         raise FormInvalid(
-            {"body": _("A post has at most %(max)d characters; this one has %(count)d.", max=BODY_MAX, count=len(body))}
+            {
+                "body": _(
+                    "A post has at most %(max)d characters; this one has %(count)d.",
+                    max=BODY_MAX,
+                    count=len(body),
+                )
+            }
         )
     return body
 
 
-def _known_mentions(db: Session, source: str) -> dict[str, int]:
+def known_mentions(db: Session, source: str) -> dict[str, int]:
     """The people an @name in `source` names, by lower-cased username."""
     names = markup.mentioned_names(source)
     if not names:
@@ -67,14 +73,20 @@ def _known_mentions(db: Session, source: str) -> dict[str, int]:
     return {username.lower(): user_id for username, user_id in rows}
 
 
-def _screen(db: Session, board: Board, author: User, text: str, title: str = "", **kw: object) -> screening.Screening:
+def _screen(
+    db: Session, board: Board, author: User, text: str, title: str = "", **kw: object
+) -> screening.Screening:
     return screening.screen(
         db,
         screening.Submission(
-            kind=CONTENT_KIND, organization_id=board.organization_id, author_id=author.id,
-            text=text, title=title, **kw,  # type: ignore[arg-type]
+            kind=CONTENT_KIND,
+            organization_id=board.organization_id,
+            author_id=author.id,
+            text=text,
+            title=title,
+            **kw,  # type: ignore[arg-type]
         ),
-    )  # fmt: skip
+    )
 
 
 def start_thread(
@@ -94,17 +106,31 @@ def start_thread(
     state = ContentState.VISIBLE if verdict.outcome is Outcome.PUBLISH else ContentState.HELD
     now = utcnow()
     thread = Thread(
-        board_id=board.id, author_id=author.id, title=verdict.title or title, kind=kind, state=state,
-        post_count=1, deadline=deadline, created_at=now, last_post_at=now,
-    )  # fmt: skip
+        board_id=board.id,
+        author_id=author.id,
+        title=verdict.title or title,
+        kind=kind,
+        state=state,
+        post_count=1,
+        deadline=deadline,
+        created_at=now,
+        last_post_at=now,
+    )
     db.add(thread)
     db.flush()
-    mentions = _known_mentions(db, verdict.text)
+    mentions = known_mentions(db, verdict.text)
     post = Post(
-        thread_id=thread.id, author_id=author.id, floor=1, depth=0, sort_key=floor_segment(1),
-        state=state, state_reason=verdict.reason, body_source=verdict.text,
-        body_html=markup.render(verdict.text, mentions), created_at=now,
-    )  # fmt: skip
+        thread_id=thread.id,
+        author_id=author.id,
+        floor=1,
+        depth=0,
+        sort_key=floor_segment(1),
+        state=state,
+        state_reason=verdict.reason,
+        body_source=verdict.text,
+        body_html=markup.render(verdict.text, mentions),
+        created_at=now,
+    )
     db.add(post)
     db.flush()
     notices.watch(db, user_id=author.id, thread_id=thread.id)
@@ -126,13 +152,20 @@ def reply(
     verdict = _screen(db, board, author, body, container_id=thread.id)
     state = ContentState.VISIBLE if verdict.outcome is Outcome.PUBLISH else ContentState.HELD
     thread.post_count += 1
-    mentions = _known_mentions(db, verdict.text)
+    mentions = known_mentions(db, verdict.text)
     post = Post(
-        thread_id=thread.id, parent_id=parent.id, author_id=author.id, floor=thread.post_count,
-        depth=parent.depth + 1, sort_key=parent.sort_key + floor_segment(thread.post_count),
-        state=state, state_reason=verdict.reason, body_source=verdict.text,
-        body_html=markup.render(verdict.text, mentions), created_at=utcnow(),
-    )  # fmt: skip
+        thread_id=thread.id,
+        parent_id=parent.id,
+        author_id=author.id,
+        floor=thread.post_count,
+        depth=parent.depth + 1,
+        sort_key=parent.sort_key + floor_segment(thread.post_count),
+        state=state,
+        state_reason=verdict.reason,
+        body_source=verdict.text,
+        body_html=markup.render(verdict.text, mentions),
+        created_at=utcnow(),
+    )
     db.add(post)
     parent.reply_count += 1
     db.flush()
@@ -180,13 +213,18 @@ def published(db: Session, notifier: Notifier, post: Post, *, mentions: list[int
     thread.last_post_at = board.last_post_at = post.created_at
     board.post_count += 1
     search.index_post(
-        db, post_id=post.id, board_id=board.id, title=thread.title if post.floor == 1 else "",
+        db,
+        post_id=post.id,
+        board_id=board.id,
+        title=thread.title if post.floor == 1 else "",
         text=markup.plain_text(post.body_html),
-    )  # fmt: skip
+    )
     notices.post_published(db, notifier, post=post, thread=thread, board=board, mentions=mentions)
 
 
-def edit_post(db: Session, notifier: Notifier, *, post: Post, editor: User, body: str, title: str | None = None) -> None:
+def edit_post(
+    db: Session, notifier: Notifier, *, post: Post, editor: User, body: str, title: str | None = None
+) -> None:
     """Replace the text of one's own post, keeping the old text as a public revision."""
     if post.author_id != editor.id:
         raise NotPermitted(_("Only its author may edit a post."))
@@ -201,12 +239,16 @@ def edit_post(db: Session, notifier: Notifier, *, post: Post, editor: User, body
     verdict = _screen(db, board, editor, body, new_title, container_id=thread.id, is_edit=True)
     db.add(
         PostRevision(
-            post_id=post.id, number=post.edit_count + 1, title=thread.title if post.floor == 1 else "",
-            body_source=post.body_source, editor_id=editor.id, written_at=post.edited_at or post.created_at,
+            post_id=post.id,
+            number=post.edit_count + 1,
+            title=thread.title if post.floor == 1 else "",
+            body_source=post.body_source,
+            editor_id=editor.id,
+            written_at=post.edited_at or post.created_at,
         )
-    )  # fmt: skip
-    old_mentions = set(_known_mentions(db, post.body_source).values())
-    mentions = _known_mentions(db, verdict.text)
+    )
+    old_mentions = set(known_mentions(db, post.body_source).values())
+    mentions = known_mentions(db, verdict.text)
     post.body_source, post.body_html = verdict.text, markup.render(verdict.text, mentions)
     post.edit_count += 1
     post.edited_at = utcnow()
@@ -218,9 +260,12 @@ def edit_post(db: Session, notifier: Notifier, *, post: Post, editor: User, body
         return
     if post.state is ContentState.VISIBLE:
         search.index_post(
-            db, post_id=post.id, board_id=board.id, title=thread.title if post.floor == 1 else "",
+            db,
+            post_id=post.id,
+            board_id=board.id,
+            title=thread.title if post.floor == 1 else "",
             text=markup.plain_text(post.body_html),
-        )  # fmt: skip
+        )
         new = [uid for uid in mentions.values() if uid not in old_mentions]
         notices.mentioned(db, notifier, post=post, thread=thread, user_ids=new)
 

@@ -86,7 +86,9 @@ def _seen_by(viewer_id: int | None):  # type: ignore[no-untyped-def]
     return ~private if viewer_id is None else or_(~private, Post.author_id == viewer_id)
 
 
-def list_threads(db: Session, board: Board, *, page: int, viewer_id: int | None) -> tuple[list[ThreadRow], int, int]:
+def list_threads(
+    db: Session, board: Board, *, page: int, viewer_id: int | None
+) -> tuple[list[ThreadRow], int, int]:
     """Pinned threads first, then by last activity; the author's own held threads included."""
     shown = Thread.state == ContentState.VISIBLE
     if viewer_id is not None:
@@ -112,9 +114,14 @@ def _post_rows(db: Session, query: Select, viewer_id: int | None) -> list[PostRo
     if viewer_id is not None and rows:
         ids = [row[0].id for row in rows]
         agreed = set(
-            db.scalars(select(Agreement.post_id).where(Agreement.user_id == viewer_id, Agreement.post_id.in_(ids)))
+            db.scalars(
+                select(Agreement.post_id).where(Agreement.user_id == viewer_id, Agreement.post_id.in_(ids))
+            )
         )
-    return [PostRow(post, name, username, parent_floor, post.id in agreed) for post, name, username, parent_floor in rows]
+    return [
+        PostRow(post, name, username, parent_floor, post.id in agreed)
+        for post, name, username, parent_floor in rows
+    ]
 
 
 def _posts_query(viewer_id: int | None) -> Select:  # type: ignore[type-arg]
@@ -207,7 +214,9 @@ class AuthoredPost:
     thread: Thread
 
 
-def posts_by(db: Session, user: User, *, board_ids: list[int], before: datetime | None, limit: int = 30) -> list[AuthoredPost]:
+def posts_by(
+    db: Session, user: User, *, board_ids: list[int], before: datetime | None, limit: int = 30
+) -> list[AuthoredPost]:
     """A person's visible posts in the boards the reader may read, newest first."""
     query = (
         select(Post, Thread)

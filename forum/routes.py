@@ -82,7 +82,9 @@ def index(ctx: Context) -> Response:
         by_org.setdefault(board.organization_id, []).append(board)
     for org, depth in ctx.tree.flat():
         if org.id in by_org:
-            rows.append((org, depth, [(b, access.may_read_board(ctx.actor, ctx.tree, b)) for b in by_org[org.id]]))
+            rows.append(
+                (org, depth, [(b, access.may_read_board(ctx.actor, ctx.tree, b)) for b in by_org[org.id]])
+            )
     moderators = boards.moderators_of(ctx.db, [b.id for bs in by_org.values() for b in bs])
     return ctx.render("forum/index.html", rows=rows, moderators=moderators)
 
@@ -90,7 +92,9 @@ def index(ctx: Context) -> Response:
 @view
 def board_page(ctx: Context) -> Response:
     board = _readable_board(ctx)
-    threads, page, pages = reading.list_threads(ctx.db, board, page=_page_number(ctx), viewer_id=_viewer_id(ctx))
+    threads, page, pages = reading.list_threads(
+        ctx.db, board, page=_page_number(ctx), viewer_id=_viewer_id(ctx)
+    )
     org = _org(ctx, board)
     return ctx.render(
         "forum/board.html",
@@ -140,12 +144,22 @@ def new_thread(ctx: Context) -> Response:
             ctx.require(policy.may_run_organization(ctx.actor, ctx.tree.path(org.id)))
             deadline = _parse_deadline(ctx.field("deadline"), org.timezone)
             thread = solicitations.open_solicitation(
-                ctx.db, notifier_for(ctx), board=board, author=user, title=ctx.field("title"),
-                question=ctx.field("body"), deadline=deadline,
-            )  # fmt: skip
+                ctx.db,
+                notifier_for(ctx),
+                board=board,
+                author=user,
+                title=ctx.field("title"),
+                question=ctx.field("body"),
+                deadline=deadline,
+            )
         else:
             thread = posting.start_thread(
-                ctx.db, notifier_for(ctx), board=board, author=user, title=ctx.field("title"), body=ctx.field("body")
+                ctx.db,
+                notifier_for(ctx),
+                board=board,
+                author=user,
+                title=ctx.field("title"),
+                body=ctx.field("body"),
             )
     except FormInvalid as exc:
         ctx.db.rollback()
@@ -172,7 +186,9 @@ def _parse_deadline(raw: str, timezone: str) -> datetime | None:
 # ---------------------------------------------------------------- threads
 
 
-def _thread_page(ctx: Context, thread: Thread, board: Board, *, root: Post | None = None, **extra: Any) -> Response:
+def _thread_page(
+    ctx: Context, thread: Thread, board: Board, *, root: Post | None = None, **extra: Any
+) -> Response:
     viewer_id = _viewer_id(ctx)
     by_agreement = ctx.query("sort") == "agree" and root is None
     page_number = _page_number(ctx)
@@ -201,13 +217,16 @@ def _thread_page(ctx: Context, thread: Thread, board: Board, *, root: Post | Non
         page=page,
         root=root,
         by_agreement=by_agreement,
-        response=solicitations.get_response(ctx.db, thread) if thread.kind is ThreadKind.SOLICITATION else None,
+        response=solicitations.get_response(ctx.db, thread)
+        if thread.kind is ThreadKind.SOLICITATION
+        else None,
         is_open=solicitations.is_open(thread),
         may_post=may_post,
         open_error=open_error,
         may_respond=thread.kind is ThreadKind.SOLICITATION
         and policy.may_run_organization(ctx.actor, ctx.tree.path(org.id)),
-        watching=viewer_id is not None and notices.is_watching(ctx.db, user_id=viewer_id, thread_id=thread.id),
+        watching=viewer_id is not None
+        and notices.is_watching(ctx.db, user_id=viewer_id, thread_id=thread.id),
         csrf=ctx.csrf_token() if ctx.user else "",
         decision_label=decision_label,
         **extra,
@@ -238,16 +257,24 @@ def permalink(ctx: Context) -> Response:
     return ctx.redirect(f"{base}{query}#floor-{post.floor}")
 
 
-def _reply_form(ctx: Context, thread: Thread, board: Board, parent: Post | None, status_code: int = 200, **values: Any) -> Response:
+def _reply_form(
+    ctx: Context, thread: Thread, board: Board, parent: Post | None, status_code: int = 200, **values: Any
+) -> Response:
     org = _org(ctx, board)
     values.setdefault("errors", {})
     values.setdefault("message", "")
     values.setdefault("preview", "")
     values.setdefault("body", ctx.field("body"))
     return ctx.render(
-        "forum/reply.html", status_code=status_code, thread=thread, board=board, org=org,
-        trail=ctx.tree.ancestors(org.id), parent=parent, **values,
-    )  # fmt: skip
+        "forum/reply.html",
+        status_code=status_code,
+        thread=thread,
+        board=board,
+        org=org,
+        trail=ctx.tree.ancestors(org.id),
+        parent=parent,
+        **values,
+    )
 
 
 def _quote(post: Post, author_name: str) -> str:
@@ -344,9 +371,17 @@ def edit_post(ctx: Context) -> Response:
                 ctx.db.rollback()
                 values.update(message=exc.message, status_code=exc.status_code)
     return ctx.render(
-        "forum/edit.html", status_code=values.pop("status_code", 200), post=post, thread=thread, board=board,
-        org=org, trail=ctx.tree.ancestors(org.id), title=title, body=body, **values,
-    )  # fmt: skip
+        "forum/edit.html",
+        status_code=values.pop("status_code", 200),
+        post=post,
+        thread=thread,
+        board=board,
+        org=org,
+        trail=ctx.tree.ancestors(org.id),
+        title=title,
+        body=body,
+        **values,
+    )
 
 
 @view
@@ -357,7 +392,12 @@ def delete_post(ctx: Context) -> Response:
     if ctx.request.method == "GET":
         org = _org(ctx, board)
         return ctx.render(
-            "forum/delete.html", post=post, thread=thread, board=board, org=org, trail=ctx.tree.ancestors(org.id)
+            "forum/delete.html",
+            post=post,
+            thread=thread,
+            board=board,
+            org=org,
+            trail=ctx.tree.ancestors(org.id),
         )
     posting.delete_post(ctx.db, post=post, actor=user)
     return ctx.redirect(f"/forum/p/{post.id}")
@@ -381,11 +421,18 @@ def history(ctx: Context) -> Response:
     org = _org(ctx, board)
     revisions = reading.list_revisions(ctx.db, post)
     versions = [(r.title, r.body_source, r.written_at) for r in revisions]
-    versions.append((thread.title if post.floor == 1 else "", post.body_source, post.edited_at or post.created_at))
+    versions.append(
+        (thread.title if post.floor == 1 else "", post.body_source, post.edited_at or post.created_at)
+    )
     return ctx.render(
-        "forum/history.html", post=post, thread=thread, board=board, org=org, trail=ctx.tree.ancestors(org.id),
+        "forum/history.html",
+        post=post,
+        thread=thread,
+        board=board,
+        org=org,
+        trail=ctx.tree.ancestors(org.id),
         changes=[(versions[i], versions[i + 1]) for i in range(len(versions) - 1)][::-1],
-    )  # fmt: skip
+    )
 
 
 # ---------------------------------------------------------------- solicitation response
@@ -404,12 +451,19 @@ def respond(ctx: Context) -> Response:
     if ctx.request.method == "POST":
         user = ctx.require_login()
         decisions = {
-            post.id: solicitations.DecisionInput(ctx.field(f"decision-{post.id}"), ctx.field(f"reason-{post.id}"))
+            post.id: solicitations.DecisionInput(
+                ctx.field(f"decision-{post.id}"), ctx.field(f"reason-{post.id}")
+            )
             for post in opinions
         }
         try:
             solicitations.publish_response(
-                ctx.db, notifier_for(ctx), thread=thread, actor=user, summary=ctx.field("summary"), decisions=decisions
+                ctx.db,
+                notifier_for(ctx),
+                thread=thread,
+                actor=user,
+                summary=ctx.field("summary"),
+                decisions=decisions,
             )
             return ctx.redirect(f"/forum/t/{thread.id}")
         except FormInvalid as exc:
@@ -419,11 +473,19 @@ def respond(ctx: Context) -> Response:
             ctx.db.rollback()
             message = exc.message
     return ctx.render(
-        "forum/respond.html", status_code=400 if errors or message else 200, thread=thread, board=board, org=org,
-        trail=ctx.tree.ancestors(org.id), opinions=opinions, errors=errors, message=message,
-        is_open=solicitations.is_open(thread), decisions=[(d.value, decision_label(d)) for d in Decision],
+        "forum/respond.html",
+        status_code=400 if errors or message else 200,
+        thread=thread,
+        board=board,
+        org=org,
+        trail=ctx.tree.ancestors(org.id),
+        opinions=opinions,
+        errors=errors,
+        message=message,
+        is_open=solicitations.is_open(thread),
+        decisions=[(d.value, decision_label(d)) for d in Decision],
         already=solicitations.get_response(ctx.db, thread) is not None,
-    )  # fmt: skip
+    )
 
 
 @view

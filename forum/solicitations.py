@@ -19,14 +19,30 @@ from grassroots.i18n import gettext as _
 from grassroots.notifications import Notifier, notify
 
 from . import notices
-from .models import Board, ContentState, Decision, OpinionDecision, Post, SolicitationResponse, Thread, ThreadKind
+from .models import (
+    Board,
+    ContentState,
+    Decision,
+    OpinionDecision,
+    Post,
+    SolicitationResponse,
+    Thread,
+    ThreadKind,
+)
 from .posting import BODY_MAX, start_thread
 
 REASON_MAX = 2000
 
 
 def open_solicitation(
-    db: Session, notifier: Notifier, *, board: Board, author: User, title: str, question: str, deadline: datetime | None
+    db: Session,
+    notifier: Notifier,
+    *,
+    board: Board,
+    author: User,
+    title: str,
+    question: str,
+    deadline: datetime | None,
 ) -> Thread:
     """The secretary asks a question and names the deadline. Raises FormInvalid."""
     if deadline is None:
@@ -34,19 +50,32 @@ def open_solicitation(
     if deadline <= utcnow():
         raise FormInvalid({"deadline": _("The deadline must lie in the future.")})
     thread = start_thread(
-        db, notifier, board=board, author=author, title=title, body=question,
-        kind=ThreadKind.SOLICITATION, deadline=deadline,
-    )  # fmt: skip
+        db,
+        notifier,
+        board=board,
+        author=author,
+        title=title,
+        body=question,
+        kind=ThreadKind.SOLICITATION,
+        deadline=deadline,
+    )
     audit.record(
-        db, actor=author, action=AuditAction.FORUM_SOLICITATION_OPEN, subject=thread,
+        db,
+        actor=author,
+        action=AuditAction.FORUM_SOLICITATION_OPEN,
+        subject=thread,
         organization_id=board.organization_id,
         data={"title": thread.title, "deadline": deadline.isoformat(), "board": board.slug},
-    )  # fmt: skip
+    )
     return thread
 
 
 def is_open(thread: Thread, now: datetime | None = None) -> bool:
-    return thread.kind is ThreadKind.SOLICITATION and thread.deadline is not None and (now or utcnow()) < thread.deadline
+    return (
+        thread.kind is ThreadKind.SOLICITATION
+        and thread.deadline is not None
+        and (now or utcnow()) < thread.deadline
+    )
 
 
 def opinions_of(db: Session, thread: Thread) -> list[Post]:
@@ -100,29 +129,44 @@ def publish_response(
     participants = _participants(db, thread)
     summary = summary.strip()
     response = SolicitationResponse(
-        thread_id=thread.id, summary_source=summary, summary_html=markup.render(summary),
-        participants=len(participants), opinions=len(opinions), published_by_id=actor.id,
-    )  # fmt: skip
+        thread_id=thread.id,
+        summary_source=summary,
+        summary_html=markup.render(summary),
+        participants=len(participants),
+        opinions=len(opinions),
+        published_by_id=actor.id,
+    )
     db.add(response)
     db.flush()
     for post in opinions:
         given = decisions[post.id]
         db.add(
             OpinionDecision(
-                response_id=response.id, post_id=post.id, decision=Decision(given.decision), reason=given.reason.strip()
+                response_id=response.id,
+                post_id=post.id,
+                decision=Decision(given.decision),
+                reason=given.reason.strip(),
             )
         )
     board = db.get_one(Board, thread.board_id)
     counts = {d.value: sum(1 for p in opinions if decisions[p.id].decision == d.value) for d in Decision}
     audit.record(
-        db, actor=actor, action=AuditAction.FORUM_SOLICITATION_RESPOND, subject=thread,
+        db,
+        actor=actor,
+        action=AuditAction.FORUM_SOLICITATION_RESPOND,
+        subject=thread,
         organization_id=board.organization_id,
         data={"title": thread.title, "opinions": len(opinions), "participants": len(participants), **counts},
-    )  # fmt: skip
+    )
     notify(
-        db, notifier, user_ids=participants, kind=notices.RESPONSE, actor=actor, subject=thread.title,
+        db,
+        notifier,
+        user_ids=participants,
+        kind=notices.RESPONSE,
+        actor=actor,
+        subject=thread.title,
         link=f"/forum/t/{thread.id}",
-    )  # fmt: skip
+    )
     return response
 
 
@@ -167,11 +211,15 @@ class SolicitationRow:
     opinions: int
 
 
-def for_front_page(db: Session, board_ids: list[int], limit: int = 5) -> tuple[list[SolicitationRow], list[SolicitationRow]]:
+def for_front_page(
+    db: Session, board_ids: list[int], limit: int = 5
+) -> tuple[list[SolicitationRow], list[SolicitationRow]]:
     """Open solicitations (soonest deadline first) and the latest answered ones."""
     now = utcnow()
     base = select(Thread).where(
-        Thread.board_id.in_(board_ids), Thread.kind == ThreadKind.SOLICITATION, Thread.state == ContentState.VISIBLE
+        Thread.board_id.in_(board_ids),
+        Thread.kind == ThreadKind.SOLICITATION,
+        Thread.state == ContentState.VISIBLE,
     )
     open_threads = list(db.scalars(base.where(Thread.deadline > now).order_by(Thread.deadline).limit(limit)))
     answered = db.execute(

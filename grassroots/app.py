@@ -21,16 +21,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from forum import manage_routes as forum_manage_routes
 from forum import pages as forum_pages
 from forum import routes as forum_routes
+from forum.moderation_adapter import PostAdapter
 from grassroots import i18n, notification_routes, site_routes
 from grassroots.accounts import admin_routes, org_routes
 from grassroots.accounts import routes as account_routes
 from grassroots.db import Database
 from grassroots.error_text import error_explanation, error_heading
 from grassroots.mail import MailSender
+from grassroots.notifications import Notifier
 from grassroots.security import SECURITY_HEADERS, Passwords, SecurityHeadersMiddleware
 from grassroots.settings import Settings
 from grassroots.templating import STATIC_DIR, make_environment
 from grassroots.web import Context, Site, View, error_page, run_view
+from moderation import registry as moderation_registry
 
 log = logging.getLogger("grassroots")
 
@@ -141,6 +144,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     database = database or Database(settings)
     site = Site(settings, database, make_environment(settings), Passwords(settings))
     site.org_sections.append(forum_pages.org_section)
+    moderation_registry.register(PostAdapter(Notifier(settings.site_url, settings.mail_enabled)))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

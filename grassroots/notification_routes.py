@@ -16,9 +16,7 @@ def notification_list(ctx: Context) -> Response:
     before_id = int(before) if before.isdigit() and len(before) < 18 else None
     items = notifications.list_notifications(ctx.db, user.id, before_id=before_id)
     older = items[-1].id if len(items) == notifications.PAGE else None
-    return ctx.render(
-        "notifications.html", items=items, older=older, describe=notifications.describe
-    )
+    return ctx.render("notifications.html", items=items, older=older, describe=notifications.describe)
 
 
 @view

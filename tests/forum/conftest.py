@@ -37,32 +37,58 @@ def forum(database: Database, world: World) -> Forum:
     outsider = make_user(database, "outsider")
     with database.writing() as db:
         public = boards.create_board(
-            db, actor=secretary, organization_id=world.branch_a.id, slug="talk", name="社区议事",
-            description="大家的事大家议", moderators="moderator",
-        )  # fmt: skip
+            db,
+            actor=secretary,
+            organization_id=world.branch_a.id,
+            slug="talk",
+            name="社区议事",
+            description="大家的事大家议",
+            moderators="moderator",
+        )
         members = boards.create_board(
-            db, actor=secretary, organization_id=world.branch_a.id, slug="branch-life", name="支部生活",
+            db,
+            actor=secretary,
+            organization_id=world.branch_a.id,
+            slug="branch-life",
+            name="支部生活",
             members_only=True,
-        )  # fmt: skip
+        )
         db.expunge_all()
     return Forum(world, public, members, secretary, moderator, member, resident, outsider)
 
 
-def new_thread(database: Database, board: Board, author: User, title: str = "小区停车位不够怎么办", body: str = "大家说说看。") -> Thread:
+def new_thread(
+    database: Database,
+    board: Board,
+    author: User,
+    title: str = "小区停车位不够怎么办",
+    body: str = "大家说说看。",
+) -> Thread:
     with database.writing() as db:
         thread = posting.start_thread(
-            db, NOTIFIER, board=db.get_one(Board, board.id), author=db.get_one(User, author.id), title=title, body=body
+            db,
+            NOTIFIER,
+            board=db.get_one(Board, board.id),
+            author=db.get_one(User, author.id),
+            title=title,
+            body=body,
         )
         db.flush()
         db.expunge(thread)
     return thread
 
 
-def new_reply(database: Database, thread: Thread, author: User, body: str, parent_id: int | None = None) -> int:
+def new_reply(
+    database: Database, thread: Thread, author: User, body: str, parent_id: int | None = None
+) -> int:
     with database.writing() as db:
         post = posting.reply(
-            db, NOTIFIER, thread=db.get_one(Thread, thread.id), parent_id=parent_id,
-            author=db.get_one(User, author.id), body=body,
-        )  # fmt: skip
+            db,
+            NOTIFIER,
+            thread=db.get_one(Thread, thread.id),
+            parent_id=parent_id,
+            author=db.get_one(User, author.id),
+            body=body,
+        )
         db.flush()
         return post.id

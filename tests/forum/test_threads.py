@@ -14,9 +14,11 @@ from tests.forum.conftest import Forum, new_reply, new_thread
 def test_secretary_creates_and_orders_boards_and_names_moderators(client, forum: Forum, db) -> None:  # type: ignore[no-untyped-def]
     log_in(client, "secretary")
     response = submit(
-        client, "/forum/manage/branch-a/", "/forum/manage/branch-a/",
+        client,
+        "/forum/manage/branch-a/",
+        "/forum/manage/branch-a/",
         {"name": "便民服务", "slug": "services", "description": "办事指南", "moderators": "moderator"},
-    )  # fmt: skip
+    )
     assert response.status_code == 303
     listing = page(client.get("/forum/manage/branch-a/"))
     names = [a.get_text() for a in listing.select(".board-list > li > a:first-child")]
@@ -34,9 +36,11 @@ def test_secretary_creates_and_orders_boards_and_names_moderators(client, forum:
 def test_board_moderators_must_moderate_the_organization(client, forum: Forum) -> None:  # type: ignore[no-untyped-def]
     log_in(client, "secretary")
     response = submit(
-        client, "/forum/manage/branch-a/", "/forum/manage/branch-a/",
+        client,
+        "/forum/manage/branch-a/",
+        "/forum/manage/branch-a/",
         {"name": "新版块", "slug": "new-board", "moderators": "member"},
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     assert page(response).select_one("#f-moderators-error") is not None
     assert page(response).select_one("#f-name")["value"] == "新版块"
@@ -50,9 +54,11 @@ def test_members_and_residents_cannot_manage_boards(client, forum: Forum) -> Non
 def test_post_a_thread_and_nested_replies_with_floors_and_permalinks(client, forum: Forum) -> None:  # type: ignore[no-untyped-def]
     log_in(client, "resident")
     response = submit(
-        client, "/forum/talk/new", "/forum/talk/new",
+        client,
+        "/forum/talk/new",
+        "/forum/talk/new",
         {"title": "电动车充电桩建议", "body": "建议在**三号楼**旁加装充电桩。", "action": "publish"},
-    )  # fmt: skip
+    )
     assert response.status_code == 303
     thread_url = response.headers["location"]
     thread_page = page(client.get(thread_url))
@@ -67,7 +73,10 @@ def test_post_a_thread_and_nested_replies_with_floors_and_permalinks(client, for
     assert first.status_code == 303
     first_id = int(first.headers["location"].rsplit("/", 1)[1])
     nested = submit(
-        client, thread_url, f"/forum/t/{thread_id}/reply", {"body": "车棚归物业管，要先问物业。", "parent_id": str(first_id)}
+        client,
+        thread_url,
+        f"/forum/t/{thread_id}/reply",
+        {"body": "车棚归物业管，要先问物业。", "parent_id": str(first_id)},
     )
     permalink = client.get(nested.headers["location"])
     assert permalink.status_code == 303
@@ -86,9 +95,11 @@ def test_quoting_a_post_links_back_to_it(client, database, forum: Forum) -> None
     body = form.select_one("textarea[name=body]").get_text()
     assert f"(/forum/p/{post_id})" in body and "> 物业已经答应下周来看。" in body
     response = submit(
-        client, f"/forum/t/{thread.id}/reply?parent={post_id}", f"/forum/t/{thread.id}/reply",
+        client,
+        f"/forum/t/{thread.id}/reply?parent={post_id}",
+        f"/forum/t/{thread.id}/reply",
         {"body": body + "太好了", "parent_id": str(post_id)},
-    )  # fmt: skip
+    )
     assert response.status_code == 303
     shown = page(client.get(f"/forum/t/{thread.id}"))
     assert shown.select_one(f'#floor-3 blockquote a[href="/forum/p/{post_id}"]') is not None
@@ -98,7 +109,10 @@ def test_preview_renders_without_saving(client, database, forum: Forum) -> None:
     thread = new_thread(database, forum.public, forum.member)
     log_in(client, "resident")
     response = submit(
-        client, f"/forum/t/{thread.id}", f"/forum/t/{thread.id}/reply", {"body": "*试一试*", "action": "preview"}
+        client,
+        f"/forum/t/{thread.id}",
+        f"/forum/t/{thread.id}/reply",
+        {"body": "*试一试*", "action": "preview"},
     )
     assert response.status_code == 200
     shown = page(response)
@@ -112,14 +126,18 @@ def test_deep_replies_continue_on_their_own_page(client, database, forum: Forum)
     parent = None
     ids = []
     for depth in range(1, SHOWN_DEPTH + 4):
-        parent = new_reply(database, thread, forum.resident if depth % 2 else forum.member, f"第{depth}层", parent)
+        parent = new_reply(
+            database, thread, forum.resident if depth % 2 else forum.member, f"第{depth}层", parent
+        )
         ids.append(parent)
     shown = page(client.get(f"/forum/t/{thread.id}"))
     assert len(shown.select("li.post")) == SHOWN_DEPTH + 1
     more = shown.select_one(".continue a")
     assert more["href"] == f"/forum/t/{thread.id}/b/{ids[SHOWN_DEPTH - 1]}"
     branch = page(client.get(more["href"]))
-    assert [li.select_one(".post-body").get_text(strip=True) for li in branch.select("li.post")][-1] == f"第{SHOWN_DEPTH + 3}层"
+    assert [li.select_one(".post-body").get_text(strip=True) for li in branch.select("li.post")][
+        -1
+    ] == f"第{SHOWN_DEPTH + 3}层"
     deepest = client.get(f"/forum/p/{ids[-1]}")
     assert deepest.headers["location"].startswith(f"/forum/t/{thread.id}/b/{ids[SHOWN_DEPTH - 1]}")
 
@@ -129,9 +147,17 @@ def test_long_threads_page_with_a_constant_number_of_queries(client, database, f
     with database.writing() as db:
         for floor in range(2, 2 * POSTS_PER_PAGE + 12):
             db.add(
-                Post(thread_id=thread.id, parent_id=None, author_id=forum.resident.id, floor=floor, depth=1,
-                     sort_key="00001" + f"{floor:05d}", body_source="意见", body_html="<p>意见</p>")
-            )  # fmt: skip
+                Post(
+                    thread_id=thread.id,
+                    parent_id=None,
+                    author_id=forum.resident.id,
+                    floor=floor,
+                    depth=1,
+                    sort_key="00001" + f"{floor:05d}",
+                    body_source="意见",
+                    body_html="<p>意见</p>",
+                )
+            )
         db.get_one(Thread, thread.id).post_count = 2 * POSTS_PER_PAGE + 11
     log_in(client, "member")
     client.get(f"/forum/t/{thread.id}")  # the first request of a process also loads its caches
@@ -185,8 +211,12 @@ def test_board_counts_are_kept(database, forum: Forum) -> None:  # type: ignore[
         assert db.get_one(Thread, thread.id).reply_count == 1
 
 
-def test_search_page_finds_chinese_words_and_respects_what_the_reader_may_read(client, database, forum: Forum) -> None:  # type: ignore[no-untyped-def]
-    new_thread(database, forum.public, forum.member, title="谈谈党建工作", body="我们社区的党建工作做得很扎实。")
+def test_search_page_finds_chinese_words_and_respects_what_the_reader_may_read(
+    client, database, forum: Forum
+) -> None:  # type: ignore[no-untyped-def]
+    new_thread(
+        database, forum.public, forum.member, title="谈谈党建工作", body="我们社区的党建工作做得很扎实。"
+    )
     new_thread(database, forum.members, forum.member, title="支部党建计划", body="内部讨论党建。")
     shown = page(client.get("/forum/search?q=党建"))
     titles = [a.get_text() for a in shown.select(".search-results .thread-title")]

@@ -20,11 +20,11 @@ XSS = [
     "[点我](javascript:alert(1))",
     "[点我](JaVaScRiPt:alert(1))",
     "[点我](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-    "<a href=\"javascript&colon;alert(1)\">x</a>",
+    '<a href="javascript&colon;alert(1)">x</a>',
     "<iframe src=javascript:alert(1)>",
     "<body onload=alert(1)>",
-    "\"><script>alert(1)</script>",
-    "<div style=\"background:url(javascript:alert(1))\">",
+    '"><script>alert(1)</script>',
+    '<div style="background:url(javascript:alert(1))">',
     "![x](javascript:alert(1))",
     "<<SCRIPT>alert(1);//<</SCRIPT>",
 ]
@@ -47,9 +47,11 @@ def test_edits_keep_revisions_and_show_a_public_history(client, database, forum:
     with database.reading() as db:
         opening = db.scalar(select(Post).where(Post.thread_id == thread.id, Post.floor == 1))
     response = submit(
-        client, f"/forum/p/{opening.id}/edit", f"/forum/p/{opening.id}/edit",
+        client,
+        f"/forum/p/{opening.id}/edit",
+        f"/forum/p/{opening.id}/edit",
         {"title": "周六义务劳动", "body": "周六上午八点半在广场集合。"},
-    )  # fmt: skip
+    )
     assert response.status_code == 303
     shown = page(client.get(f"/forum/t/{thread.id}"))
     assert shown.select_one("h1").get_text() == "周六义务劳动"
@@ -85,7 +87,12 @@ def test_author_deletes_and_the_tree_keeps_a_placeholder(client, database, forum
     assert shown.select_one("#floor-3 .post-body").get_text(strip=True) == "回复上一条"
     client.cookies.clear()
     log_in(client, "member")
-    answer = submit(client, f"/forum/t/{thread.id}", f"/forum/t/{thread.id}/reply", {"body": "还想回复它", "parent_id": str(first)})
+    answer = submit(
+        client,
+        f"/forum/t/{thread.id}",
+        f"/forum/t/{thread.id}/reply",
+        {"body": "还想回复它", "parent_id": str(first)},
+    )
     assert answer.status_code == 409
     assert page(answer).select_one("textarea[name=body]").get_text() == "还想回复它"
 
@@ -120,9 +127,11 @@ def test_mentions_replies_and_watches_notify(client, database, forum: Forum) -> 
     client.cookies.clear()
     log_in(client, "resident")
     response = submit(
-        client, f"/forum/t/{thread.id}", f"/forum/t/{thread.id}/reply",
+        client,
+        f"/forum/t/{thread.id}",
+        f"/forum/t/{thread.id}/reply",
         {"body": "请 @secretary 看看，@nobody 不存在"},
-    )  # fmt: skip
+    )
     assert response.status_code == 303
     shown = page(client.get(f"/forum/t/{thread.id}"))
     assert shown.select_one('#floor-2 a.mention[href="/u/secretary"]') is not None
@@ -155,9 +164,13 @@ def test_notifications_are_mailed_when_mail_is_enabled(database, forum: Forum) -
     thread = new_thread(database, forum.public, forum.member)
     with database.writing() as db:
         posting.reply(
-            db, Notifier(site_url="https://example.org", mail_enabled=True), thread=db.get_one(Thread, thread.id),
-            parent_id=None, author=db.get_one(User, forum.resident.id), body="回复你",
-        )  # fmt: skip
+            db,
+            Notifier(site_url="https://example.org", mail_enabled=True),
+            thread=db.get_one(Thread, thread.id),
+            parent_id=None,
+            author=db.get_one(User, forum.resident.id),
+            body="回复你",
+        )
     with database.reading() as db:
         mails = list(db.scalars(select(OutgoingMail)))
     assert [m.to_address for m in mails] == ["member@example.org"]
@@ -203,10 +216,14 @@ def test_replies_to_other_threads_and_locked_threads_are_refused(client, databas
     other = new_thread(database, forum.public, forum.member, title="二")
     foreign = new_reply(database, other, forum.secretary, "别处的帖子")
     log_in(client, "resident")
-    wrong = submit(client, f"/forum/t/{one.id}", f"/forum/t/{one.id}/reply", {"body": "串楼", "parent_id": str(foreign)})
+    wrong = submit(
+        client, f"/forum/t/{one.id}", f"/forum/t/{one.id}/reply", {"body": "串楼", "parent_id": str(foreign)}
+    )
     assert wrong.status_code == 409
     assert page(wrong).select_one("textarea[name=body]").get_text() == "串楼"
-    garbage = submit(client, f"/forum/t/{one.id}", f"/forum/t/{one.id}/reply", {"body": "x", "parent_id": "abc"})
+    garbage = submit(
+        client, f"/forum/t/{one.id}", f"/forum/t/{one.id}/reply", {"body": "x", "parent_id": "abc"}
+    )
     assert garbage.status_code == 400
     with database.writing() as db:
         db.get_one(Thread, one.id).locked = True
@@ -223,9 +240,19 @@ def test_xss_vectors_are_rendered_inert(client, database, forum: Forum, vector: 
     with database.writing() as db:
         db.get_one(User, forum.resident.id).display_name = vector[:40]
     log_in(client, "resident")
-    response = submit(client, "/forum/talk/new", "/forum/talk/new", {"title": vector[:120], "body": vector, "action": "publish"})
+    response = submit(
+        client,
+        "/forum/talk/new",
+        "/forum/talk/new",
+        {"title": vector[:120], "body": vector, "action": "publish"},
+    )
     assert response.status_code == 303
-    for url in (response.headers["location"], "/forum/talk/", "/u/resident", "/feeds/threads.atom?board=talk"):
+    for url in (
+        response.headers["location"],
+        "/forum/talk/",
+        "/u/resident",
+        "/feeds/threads.atom?board=talk",
+    ):
         shown = client.get(url)
         assert shown.status_code == 200
         if url.startswith("/feeds"):
@@ -233,7 +260,9 @@ def test_xss_vectors_are_rendered_inert(client, database, forum: Forum, vector: 
             continue
         body = page(shown).select_one("main")
         _no_active_content(str(body))
-    preview = submit(client, "/forum/talk/new", "/forum/talk/new", {"title": "t", "body": vector, "action": "preview"})
+    preview = submit(
+        client, "/forum/talk/new", "/forum/talk/new", {"title": "t", "body": vector, "action": "preview"}
+    )
     _no_active_content(str(page(preview).select_one(".preview") or ""))
 
 
