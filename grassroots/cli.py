@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from forum import demo as forum_demo
 from grassroots import audit, demo, migrate
 from grassroots.accounts import organizations as orgs
 from grassroots.accounts import services as accounts
@@ -15,6 +16,7 @@ from grassroots.accounts.models import Role
 from grassroots.audit import AuditAction
 from grassroots.db import Database
 from grassroots.errors import DomainError, FormInvalid
+from grassroots.notifications import Notifier
 from grassroots.security import Passwords
 from grassroots.settings import Settings
 
@@ -48,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     demo_cmd = commands.add_parser("demo", help="load demo data into an empty database")
     demo_cmd.add_argument("--members", type=int, default=20)
     demo_cmd.add_argument("--residents", type=int, default=10)
+    demo_cmd.add_argument(
+        "--threads", type=int, default=0, help="forum threads to add in bulk, for benchmarks (default: none)"
+    )
+    demo_cmd.add_argument("--posts-per-thread", type=int, default=50, help="posts in each bulk thread (50)")
     demo_cmd.add_argument("--password", help="password of every demo account (generated when omitted)")
     demo_cmd.set_defaults(run=cmd_demo)
 
@@ -110,20 +116,42 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             if not demo.is_empty(session):
                 print("the database already has accounts; demo data goes into an empty one", file=sys.stderr)
                 return 1
+        if args.threads < 0 or args.posts_per_thread < 1:
+            print("--threads must be 0 or more and --posts-per-thread 1 or more", file=sys.stderr)
+            return 2
         password = args.password or demo.generate_password()
-        _load_demo(settings, database, password=password, members=args.members, residents=args.residents)
+        _load_demo(
+            settings,
+            database,
+            password=password,
+            members=args.members,
+            residents=args.residents,
+            threads=args.threads,
+            posts_per_thread=args.posts_per_thread,
+        )
     finally:
         database.dispose()
     return 0
 
 
 def _load_demo(
-    settings: Settings, database: Database, *, password: str, members: int, residents: int
+    settings: Settings,
+    database: Database,
+    *,
+    password: str,
+    members: int,
+    residents: int,
+    threads: int = 0,
+    posts_per_thread: int = 50,
 ) -> None:
+    """The shell's demo, then the forums' (boards, threads, solicitations; `threads` more in bulk)."""
     with database.writing() as session:
         made = demo.load(
             session, Passwords(settings), password=password, members=members, residents=residents
         )
+        forum_demo.load(session, Notifier(), threads=threads, posts_per_thread=posts_per_thread)
+    if threads:
+        forum_demo.analyze(database)
     print(f"demo accounts (password: {password}):")
     for account in made:
         print(f"{account.username} {account.role} {account.organization}")
