@@ -124,12 +124,15 @@ def _post_rows(db: Session, query: Select, viewer_id: int | None) -> list[PostRo
     ]
 
 
+# Made once: building an alias per request cost more than running the query.
+PARENT = aliased(Post, name="parent")
+
+
 def _posts_query(viewer_id: int | None) -> Select:  # type: ignore[type-arg]
-    parent = aliased(Post)
     return (
-        select(Post, User.display_name, User.username, parent.floor)
+        select(Post, User.display_name, User.username, PARENT.floor)
         .join(User, User.id == Post.author_id)
-        .outerjoin(parent, parent.id == Post.parent_id)
+        .outerjoin(PARENT, PARENT.id == Post.parent_id)
         .where(_seen_by(viewer_id))
     )
 

@@ -277,3 +277,15 @@ def test_a_held_post_is_shown_to_its_author_only(client, database, forum: Forum)
     mine = page(client.get(f"/forum/t/{thread.id}"))
     assert "待审核的话" in mine.select_one("#floor-2").get_text()
     assert mine.select_one("#floor-2 .warn") is not None
+
+
+def test_an_expired_form_hands_the_reply_back(client, database, forum: Forum) -> None:  # type: ignore[no-untyped-def]
+    thread = new_thread(database, forum.public, forum.member)
+    log_in(client, "resident")
+    response = client.post(
+        f"/forum/t/{thread.id}/reply", data={"body": "写了很久的一段话", "parent_id": "", "csrf_token": "stale"}
+    )
+    assert response.status_code == 403
+    kept = page(response).select_one("textarea[name=body]")
+    assert kept.get_text() == "写了很久的一段话"
+    assert page(response).select_one(f'label[for="{kept["id"]}"]').get_text() == "帖子内容"
