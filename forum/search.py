@@ -1,0 +1,541 @@
+"""Full-text search over forum posts, Chinese included, on SQLite and PostgreSQL alike.
+
+Neither database's own tokenizer splits Chinese into words, and extensions are not an option,
+so the application splits text itself: each run of CJK characters becomes its overlapping
+two-character pieces (停车位 → 停车 车位), each run of letters and digits one token, and a
+separator token stands where punctuation or space parted two runs, so that no phrase matches
+across it. The tokens, joined by spaces, are stored in forum_search.terms; SQLite copies them
+into the FTS5 table forum_search_fts, PostgreSQL indexes to_tsvector('simple', terms) with GIN.
+
+The words of a query are what space and punctuation part, and every one must occur. A word
+becomes the phrase of its tokens: for Chinese that is exactly a substring match, for letters and
+digits a whole-word match. A word with a lone Chinese character (党) has no piece of its own to
+look up, so it is matched by LIKE over the newest posts instead. Only the newest MAX_CANDIDATES
+matches are ranked, which keeps a common word as cheap on a million posts as on a thousand.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    column,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    update,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from grassroots.accounts.models import User
+from grassroots.markup import plain_text
+
+from .models import ContentState, Post, SearchEntry, Thread
+
+# Stands between runs parted by punctuation or space. A user's own word spelled like this is
+# stored as SEPARATOR + "0", so that searching for it finds only the posts that have it.
+SEPARATOR = "qqsep"
+MAX_QUERY_CHARS = 1000
+MAX_WORDS = 8
+MAX_WORD_CHARS = 40
+MAX_TOKEN_CHARS = 64  # PostgreSQL drops words over 2047 bytes; both sides truncate alike
+MAX_CANDIDATES = 1000
+# The one-character scan reads the posts with the newest this many ids.
+SCAN_POSTS = 20_000
+# PostgreSQL looks for matches among the newest posts by id first: see _newest_matches.
+_FIRST_WINDOW = 16_384
+SNIPPET_CHARS = 120
+
+_CJK = (
+    "\u1100-\u11ff"  # Hangul Jamo
+    "\u3005-\u3007"  # 々 〆 〇
+    "\u3041-\u3096\u309d-\u309f"  # Hiragana
+    "\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff"  # Katakana, without the middle dot
+    "\u3105-\u312f\u31a0-\u31bf"  # Bopomofo
+    "\u3131-\u318e"  # Hangul compatibility jamo
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han
+    "\ua960-\ua97f\uac00-\ud7a3\ud7b0-\ud7ff"  # Hangul
+    "\U00020000-\U000323af"  # Han, supplementary planes
+)
+# Letters of any other script, and ASCII digits: other digits are not digits to PostgreSQL.
+_RUN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<latin>(?:[^\W\d_{_CJK}]|[0-9])+)")
+_ONE_CJK = re.compile(rf"[{_CJK}]")
+# PostgreSQL's parser reads "1e5x" as the number 1e5 and the word x; split it the same way.
+_NUMBER_HEAD = re.compile(r"[0-9]+e[0-9]+(?=[^0-9])")
+_LIKE_ESCAPE = "\\"
+_ELLIPSIS = Markup("…")
+_MARK = Markup("<mark>{}</mark>")  # format() escapes what it is given
+_SIMPLE = literal_column("'simple'::regconfig")
+_FTS = table("forum_search_fts", column("rowid"), column("terms"))
+
+
+def normalize(value: str) -> str:
+    """NFKC and lower case: full-width ＴＥＳＴ is test, as people mean it."""
+    return unicodedata.normalize("NFKC", value).lower()
+
+
+# ---------------------------------------------------------------- splitting
+
+
+def split_terms(value: str) -> list[str]:
+    """The tokens `value` is indexed and searched by. Every token is a single token to both
+    FTS5's unicode61 tokenizer and PostgreSQL's 'simple' parser, so positions agree."""
+    tokens: list[str] = []
+    previous_end, previous_cjk = -1, False
+    for run in _RUN.finditer(normalize(value)):
+        cjk = run.lastgroup == "cjk"
+        # Two letter runs never stand next to each other in a query phrase: no separator needed.
+        if 0 <= previous_end < run.start() and (cjk or previous_cjk):
+            tokens.append(SEPARATOR)
+        tokens.extend(_cjk_pieces(run.group()) if cjk else _latin_tokens(run.group()))
+        previous_end, previous_cjk = run.end(), cjk
+    return tokens
+
+
+def _cjk_pieces(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def _latin_tokens(run: str) -> list[str]:
+    run = run[:MAX_TOKEN_CHARS]
+    head = _NUMBER_HEAD.match(run)
+    parts = [head.group(), run[head.end() :]] if head else [run]
+    return [SEPARATOR + "0" if part == SEPARATOR else part for part in parts]
+
+
+def _surfaces(value: str) -> list[str]:
+    """The stretches of `value` that space or punctuation part: the words of a query."""
+    stretches: list[str] = []
+    end = -1
+    for run in _RUN.finditer(value):
+        if run.start() == end:
+            stretches[-1] += run.group()
+        else:
+            stretches.append(run.group())
+        end = run.end()
+    return stretches
+
+
+# ---------------------------------------------------------------- indexing
+
+
+def index_post(db: Session, *, post_id: int, board_id: int, title: str, text: str) -> None:
+    """Store a visible post's words in the index, replacing what was there. Pass the thread's
+    title for its opening post and "" for replies, so a title finds its thread once."""
+    terms = _terms(title, text)
+    entry = db.get(SearchEntry, post_id)
+    if entry is None:
+        db.add(SearchEntry(post_id=post_id, board_id=board_id, terms=terms))
+    else:
+        entry.board_id, entry.terms = board_id, terms
+    if _is_sqlite(db):
+        db.execute(delete(_FTS).where(_FTS.c.rowid == post_id))
+        db.execute(insert(_FTS).values(rowid=post_id, terms=terms))
+
+
+def unindex_post(db: Session, post_id: int) -> None:
+    """Take a post out of the index (held, hidden, rejected or deleted)."""
+    entry = db.get(SearchEntry, post_id)
+    if entry is not None:
+        db.delete(entry)
+    if _is_sqlite(db):
+        db.execute(delete(_FTS).where(_FTS.c.rowid == post_id))
+
+
+def sync_post(db: Session, post: Post) -> None:
+    """Index `post` if it and its thread are visible, else take it out: one call after any
+    change to a post (written, approved, edited, hidden, deleted) or its thread's title."""
+    thread = post.thread
+    if post.state is ContentState.VISIBLE and thread.state is ContentState.VISIBLE:
+        title = thread.title if post.floor == 1 else ""
+        index_post(
+            db, post_id=post.id, board_id=thread.board_id, title=title, text=plain_text(post.body_html)
+        )
+    else:
+        unindex_post(db, post.id)
+
+
+def sync_thread(db: Session, thread: Thread) -> None:
+    """sync_post for every post of `thread`, after the thread was hidden, restored or retitled."""
+    for post in db.scalars(select(Post).where(Post.thread_id == thread.id)):
+        sync_post(db, post)
+
+
+def reindex_board_of_thread(db: Session, thread_id: int, board_id: int) -> None:
+    """After a thread moved boards: its entries follow it (the words themselves are unchanged)."""
+    posts = select(Post.id).where(Post.thread_id == thread_id).scalar_subquery()
+    db.execute(update(SearchEntry).where(SearchEntry.post_id.in_(posts)).values(board_id=board_id))
+
+
+def rebuild(db: Session, *, batch: int = 1000) -> int:
+    """Empty the index and index every visible post of a visible thread again; returns how many.
+    For data loaded without the services, and for a change to how text is split."""
+    db.execute(delete(SearchEntry))
+    if _is_sqlite(db):
+        db.execute(delete(_FTS))
+    count, after = 0, 0
+    while entries := [_entry(row) for row in db.execute(_visible_posts_after(after, batch))]:
+        db.execute(insert(SearchEntry), entries)
+        if _is_sqlite(db):
+            db.execute(insert(_FTS), [{"rowid": e["post_id"], "terms": e["terms"]} for e in entries])
+        count, after = count + len(entries), entries[-1]["post_id"]
+    return count
+
+
+def _visible_posts_after(after: int, limit: int) -> Select[Any]:
+    return (
+        select(Post.id, Post.floor, Post.body_html, Thread.board_id, Thread.title)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.id > after, *_visible())
+        .order_by(Post.id)
+        .limit(limit)
+    )
+
+
+def _entry(row: Any) -> dict[str, Any]:
+    terms = _terms(row.title if row.floor == 1 else "", plain_text(row.body_html))
+    return {"post_id": row.id, "board_id": row.board_id, "terms": terms}
+
+
+def _terms(title: str, text: str) -> str:
+    return " ".join([*split_terms(title), SEPARATOR, *split_terms(text)])
+
+
+def _is_sqlite(db: Session) -> bool:
+    return db.get_bind().dialect.name == "sqlite"
+
+
+# ---------------------------------------------------------------- querying
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    post_id: int
+    thread_id: int
+    thread_title: str
+    title_html: Markup  # the title with the words searched marked
+    floor: int
+    board_id: int
+    author_name: str
+    created_at: datetime
+    snippet: Markup  # about SNIPPET_CHARS of the post around the first match, marked
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    words: tuple[str, ...]  # the words searched, normalized; empty when nothing was
+    hits: tuple[SearchHit, ...]
+    page: int
+    per_page: int
+    total: int  # matches counted, MAX_CANDIDATES at most
+    total_capped: bool  # more matched than were counted: only the newest are ranked
+
+    @property
+    def has_more(self) -> bool:
+        return self.page * self.per_page < self.total
+
+
+@dataclass(frozen=True)
+class _Query:
+    words: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...]  # matched through the index
+    scans: tuple[str, ...]  # words with a lone Chinese character, matched by LIKE
+
+
+def search(
+    db: Session, query: str, *, board_ids: Sequence[int], page: int = 1, per_page: int = 20
+) -> SearchPage:
+    """Posts matching every word of `query`, best first, from the boards in `board_ids` only
+    (the caller passes what the searcher may read: forum.access.readable_board_ids).
+    Never raises on odd input: a query without usable words finds nothing."""
+    parsed = _parse(query)
+    page, per_page = max(page, 1), min(max(per_page, 1), MAX_CANDIDATES)
+    candidates = _candidates(db, parsed, board_ids, MAX_CANDIDATES + 1)
+    ranked = _ranked(candidates[:MAX_CANDIDATES])
+    chosen = [c.post_id for c in ranked[(page - 1) * per_page : page * per_page]]
+    return SearchPage(
+        words=parsed.words,
+        hits=tuple(_hits(db, chosen, parsed.words)),
+        page=page,
+        per_page=per_page,
+        total=len(ranked),
+        total_capped=len(candidates) > MAX_CANDIDATES,
+    )
+
+
+def matching_post_ids(db: Session, query: str, *, board_ids: Sequence[int], limit: int) -> list[int]:
+    """Ids of the newest `limit` posts matching `query`, unranked: for checks and tools."""
+    return [c.post_id for c in _candidates(db, _parse(query), board_ids, limit)]
+
+
+def _parse(query: str) -> _Query:
+    # Words are what space and punctuation part: 停车，车位 asks for 停车 and for 车位.
+    words = dict.fromkeys(w[:MAX_WORD_CHARS] for w in _surfaces(normalize(query[:MAX_QUERY_CHARS])))
+    phrases, scans = [], []
+    for word in list(words)[:MAX_WORDS]:
+        tokens = split_terms(word)
+        if any(_ONE_CJK.fullmatch(t) for t in tokens):
+            scans.append(word)
+        else:
+            phrases.append(tuple(tokens))
+    return _Query(tuple(words)[:MAX_WORDS], tuple(phrases), tuple(scans))
+
+
+def _ranked(candidates: Sequence[Any]) -> list[Any]:
+    return sorted(candidates, key=lambda c: (c.score or 0, c.created_at, c.post_id), reverse=True)
+
+
+def _candidates(db: Session, q: _Query, board_ids: Sequence[int], limit: int) -> Sequence[Any]:
+    """Rows of (post_id, score, created_at): the newest `limit` matches, scored."""
+    if not board_ids or not q.words:
+        return []
+    if not q.phrases:
+        return db.execute(_scan_candidates(q, board_ids, limit)).all()
+    if _is_sqlite(db):
+        return db.execute(_fts5_candidates(q, board_ids, limit)).all()
+    return _tsvector_rows(db, q, board_ids, limit)
+
+
+def _visible() -> tuple[ColumnElement[bool], ...]:
+    # The index holds visible posts only; asking again costs little and survives a missed sync.
+    return (Post.state == ContentState.VISIBLE, Thread.state == ContentState.VISIBLE)
+
+
+def _scanned(q: _Query) -> list[ColumnElement[bool]]:
+    return [_contains(word) for word in q.scans]
+
+
+def _contains(word: str) -> ColumnElement[bool]:
+    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
+    # ILIKE folds case character by character, at three times the cost: only when needed.
+    uncased = word.upper() == word
+
+    def like(value: ColumnElement[str]) -> ColumnElement[bool]:
+        return (
+            value.like(pattern, escape=_LIKE_ESCAPE) if uncased else value.ilike(pattern, escape=_LIKE_ESCAPE)
+        )
+
+    return or_(like(Post.body_source), and_(Post.floor == 1, like(Thread.title)))
+
+
+def _fts5_candidates(q: _Query, board_ids: Sequence[int], limit: int) -> Select[Any]:
+    # Only our own tokens reach MATCH, each phrase quoted: query syntax in the input is inert.
+    match = " AND ".join('"' + " ".join(p).replace('"', '""') + '"' for p in q.phrases)
+    fts = literal_column("forum_search_fts")
+    return (
+        select(_FTS.c.rowid.label("post_id"), (-func.bm25(fts)).label("score"), Post.created_at)
+        .join(SearchEntry, SearchEntry.post_id == _FTS.c.rowid)
+        .join(Post, Post.id == SearchEntry.post_id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(fts.op("MATCH")(match), SearchEntry.board_id.in_(board_ids), *_visible(), *_scanned(q))
+        .order_by(_FTS.c.rowid.desc())
+        .limit(limit)
+    )
+
+
+def _tsvector_rows(db: Session, q: _Query, board_ids: Sequence[int], limit: int) -> Sequence[Any]:
+    # A one-character word narrows these newest matches of the others; SQLite's FTS5 query
+    # applies it before its LIMIT instead, which PostgreSQL could only do by reading every post.
+    post_ids = _newest_matches(db, q, board_ids, limit)
+    if not post_ids:
+        return []
+    return db.execute(
+        select(SearchEntry.post_id, _occurrences(q).label("score"), Post.created_at)
+        .join(Post, Post.id == SearchEntry.post_id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(SearchEntry.post_id.in_(post_ids), *_visible(), *_scanned(q))
+    ).all()
+
+
+def _occurrences(q: _Query) -> ColumnElement[Any]:
+    """How often the words occur in a post's terms: the rank. ts_rank would run to_tsvector
+    on every post ranked (the index keeps no tsvector), ~80 us each, 80 ms for a full set;
+    this counts by string replacement, in a few. Spaces are doubled so that repeats next to
+    each other do not share one."""
+    doubled = func.replace(literal(" ") + SearchEntry.terms + literal(" "), " ", "  ")
+    counts = [
+        (func.length(doubled) - func.length(func.replace(doubled, pattern, ""))) / len(pattern)
+        for pattern in (" " + "  ".join(phrase) + " " for phrase in q.phrases)
+    ]
+    return sum(counts[1:], counts[0])
+
+
+def _newest_matches(db: Session, q: _Query, board_ids: Sequence[int], limit: int) -> list[int]:
+    """The newest `limit` matches, looked for among the newest posts first. GIN hands back every
+    match of a word, and ordering them by age reads each one's row: 50,000 rows for a word in
+    5 % of a million posts. A window of the newest post ids reads only its share; it grows to
+    where the matches found so far say `limit` of them lie, so rarer words look further."""
+    newest = db.scalar(select(func.max(SearchEntry.post_id))) or 0
+    span = _FIRST_WINDOW
+    while True:
+        after = newest - span if span < newest else None
+        post_ids = list(db.scalars(_window_matches(q, board_ids, limit, after)))
+        found = len(post_ids)
+        if found >= limit or after is None:
+            return post_ids
+        span = max(2 * span, span * limit * 5 // (4 * found)) if found else 4 * span
+
+
+def _window_matches(q: _Query, board_ids: Sequence[int], limit: int, after: int | None) -> Select[Any]:
+    window = [] if after is None else [SearchEntry.post_id > after]
+    # MATERIALIZED keeps the LIMIT out: seeing it, PostgreSQL would walk the primary key
+    # backwards and run to_tsvector on every post it passes, which it thinks is cheap.
+    matches = (
+        select(SearchEntry.post_id)
+        .where(_tsvector_matches(_tsquery(q)), *_adjacent(q), SearchEntry.board_id.in_(board_ids), *window)
+        .cte("matches")
+        .prefix_with("MATERIALIZED")
+    )
+    return select(matches.c.post_id).order_by(matches.c.post_id.desc()).limit(limit)
+
+
+def _tsquery(q: _Query) -> ColumnElement[Any]:
+    # Every token, ANDed: GIN answers that exactly, where a phrase (<->) would make PostgreSQL
+    # recheck each candidate by running to_tsvector on it. plainto_tsquery reads plain text,
+    # so nothing in a query is tsquery syntax.
+    tokens = dict.fromkeys(token for phrase in q.phrases for token in phrase)
+    return func.plainto_tsquery(_SIMPLE, " ".join(tokens))
+
+
+def _tsvector_matches(tsquery: ColumnElement[Any]) -> ColumnElement[bool]:
+    # Written exactly as the GIN expression index is, or PostgreSQL would not use it.
+    return func.to_tsvector(_SIMPLE, SearchEntry.terms).op("@@")(tsquery)
+
+
+def _adjacent(q: _Query) -> list[ColumnElement[bool]]:
+    """Each phrase of several tokens as a substring of the terms, which single spaces part:
+    as exact as <->, at a fraction of the cost of running to_tsvector on the row."""
+    padded = literal(" ") + SearchEntry.terms + literal(" ")
+    return [padded.like(f"% {' '.join(p)} %") for p in q.phrases if len(p) > 1]
+
+
+def _scan_candidates(q: _Query, board_ids: Sequence[int], limit: int) -> Select[Any]:
+    # A window of ids, not "the newest N of these boards": the cost stays bounded whatever
+    # share of the posts the boards hold.
+    after = select(func.max(Post.id)).scalar_subquery() - SCAN_POSTS
+    return (
+        select(Post.id.label("post_id"), literal(0.0).label("score"), Post.created_at)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.id > after, Thread.board_id.in_(board_ids), *_visible(), *_scanned(q))
+        .order_by(Post.id.desc())
+        .limit(limit)
+    )
+
+
+def _hits(db: Session, post_ids: list[int], words: Sequence[str]) -> Iterator[SearchHit]:
+    rows = db.execute(
+        select(Post, Thread.title, Thread.board_id, User.display_name)
+        .join(Thread, Thread.id == Post.thread_id)
+        .join(User, User.id == Post.author_id)
+        .where(Post.id.in_(post_ids))
+    ).all()
+    by_id = {row.Post.id: row for row in rows}
+    for post_id in post_ids:
+        if (row := by_id.get(post_id)) is not None:
+            yield SearchHit(
+                post_id=post_id,
+                thread_id=row.Post.thread_id,
+                thread_title=row.title,
+                title_html=highlight(row.title, words),
+                floor=row.Post.floor,
+                board_id=row.board_id,
+                author_name=row.display_name,
+                created_at=row.Post.created_at,
+                snippet=snippet(plain_text(row.Post.body_html), words),
+            )
+
+
+# ---------------------------------------------------------------- highlighting
+
+
+def highlight(value: str, words: Sequence[str]) -> Markup:
+    """`value` escaped, with every occurrence of each of `words` (normalized) in <mark>."""
+    return _marked(value, _spans(value, words), 0, len(value))
+
+
+def snippet(value: str, words: Sequence[str], width: int = SNIPPET_CHARS) -> Markup:
+    """About `width` characters of `value` around its first match, escaped and marked."""
+    value = re.sub(r"\s+", " ", value).strip()
+    spans = _spans(value, words)
+    first = spans[0][0] if spans else 0
+    start = max(0, min(first - width // 3, len(value) - width))
+    end = min(len(value), start + width)
+    cut_before = _ELLIPSIS if start else Markup()
+    cut_after = _ELLIPSIS if end < len(value) else Markup()
+    return cut_before + _marked(value, spans, start, end) + cut_after
+
+
+def _marked(value: str, spans: list[tuple[int, int]], start: int, end: int) -> Markup:
+    parts: list[str] = []
+    position = start
+    for span_start, span_end in spans:
+        span_start, span_end = max(span_start, position), min(span_end, end)
+        if span_start >= span_end:
+            continue
+        parts += [escape(value[position:span_start]), _MARK.format(value[span_start:span_end])]
+        position = span_end
+    parts.append(escape(value[position:end]))
+    return Markup("").join(parts)
+
+
+def _spans(value: str, words: Sequence[str]) -> list[tuple[int, int]]:
+    """Where the words occur in `value`, in its own positions, sorted and merged."""
+    folded, origins = _folded(value)
+    found: list[tuple[int, int]] = []
+    for word in filter(None, words):
+        at = folded.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if _whole(folded, at, end):
+                found.append((origins(at), origins(end - 1) + 1))
+            at = folded.find(word, at + 1)
+    return _merged(sorted(found))
+
+
+def _folded(value: str) -> tuple[str, Any]:
+    """`value` normalized, and how to find a normalized position's character in `value`."""
+    folded = normalize(value)
+    if len(folded) == len(value):
+        # Almost always so (full-width forms fold one to one): positions are shared.
+        return folded, lambda index: index
+    pieces = [normalize(char) for char in value]
+    origins = [index for index, piece in enumerate(pieces) for _ in piece]
+    return "".join(pieces), origins.__getitem__
+
+
+def _whole(folded: str, start: int, end: int) -> bool:
+    """Letters and digits match whole words, as the index does; Chinese matches anywhere."""
+    before = folded[start - 1 : start] + folded[start : start + 1]
+    after = folded[end - 1 : end] + folded[end : end + 1]
+    return not (_in_one_word(before) or _in_one_word(after))
+
+
+def _in_one_word(pair: str) -> bool:
+    match = _RUN.fullmatch(pair)
+    return len(pair) == 2 and match is not None and match.lastgroup == "latin"
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
