@@ -13,13 +13,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import quote
 
 import servers
 import wrk
@@ -43,6 +44,18 @@ DEMO_TIMEOUT_S = 300
 TARGET_SHARE_OF_BARE = 0.05
 TARGET_P99_MS = 50.0
 BACKENDS = ("sqlite", "postgres")
+SCENARIOS = ("front", "forum")
+# The forum scenario: a million posts in PostgreSQL, loaded once and kept between runs.
+FORUM_DATABASE = "grassroots_bench_forum_1m"
+FORUM_THREADS = 20_000
+FORUM_POSTS_PER_THREAD = 50
+FORUM_DEMO_TIMEOUT_S = 3600
+PAGE_POSTS = 50  # forum/reading.py's POSTS_PER_PAGE: the thread page must show this many
+ROTATED_THREADS = 1000
+SEARCH_QUERIES = ("电梯", "停车", "垃圾分类", "志愿者", "快递柜", "加装电梯", "路灯", "消防通道")
+TARGET_THREAD_SHARE_OF_BARE = 0.04
+TARGET_THREAD_P99_MS = 80.0
+TARGET_SEARCH_P99_MS = 300.0
 
 
 class Skipped(Exception):
@@ -57,10 +70,21 @@ class Endpoint:
     path: str
     headers: dict[str, str] = field(default_factory=dict)
     must_contain: str = ""
+    # When given, wrk asks for these paths in turn (a Lua script), and `path` is only probed.
+    rotate: tuple[str, ...] = ()
+    # Each probed page must pass this: it returns what is wrong, or None.
+    check: Callable[[bytes], str | None] | None = None
 
     @property
     def url(self) -> str:
         return self.server.base_url + self.path
+
+    def probe_paths(self) -> list[str]:
+        """The rotated paths probed by hand: ten spread over the list (all, when fewer)."""
+        if not self.rotate:
+            return [self.path]
+        step = max(1, len(self.rotate) // 10)
+        return list(self.rotate[::step][:10])
 
 
 @dataclass
@@ -98,21 +122,23 @@ class BackendRun:
         return next((m for m in self.measurements if m.endpoint == key), None)
 
     def targets(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
         front = self.get("front")
-        if front is None or front.share_of_bare is None:
-            return {}
-        return {
-            "front_share_of_bare": {
-                "value": front.share_of_bare,
-                "target": TARGET_SHARE_OF_BARE,
-                "passed": front.share_of_bare >= TARGET_SHARE_OF_BARE,
-            },
-            "front_p99_ms": {
-                "value": front.result.p99_ms,
-                "target": TARGET_P99_MS,
-                "passed": front.result.p99_ms < TARGET_P99_MS,
-            },
-        }
+        if front is not None and front.share_of_bare is not None:
+            found["front_share_of_bare"] = _share_target(
+                "front page", front.share_of_bare, TARGET_SHARE_OF_BARE
+            )
+            found["front_p99_ms"] = _p99_target("front page", front.result.p99_ms, TARGET_P99_MS)
+        thread = self.get("thread")
+        if thread is not None and thread.share_of_bare is not None:
+            found["thread_share_of_bare"] = _share_target(
+                "thread page", thread.share_of_bare, TARGET_THREAD_SHARE_OF_BARE
+            )
+            found["thread_p99_ms"] = _p99_target("thread page", thread.result.p99_ms, TARGET_THREAD_P99_MS)
+        search = self.get("search")
+        if search is not None:
+            found["search_p99_ms"] = _p99_target(search.label, search.result.p99_ms, TARGET_SEARCH_P99_MS)
+        return found
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +149,26 @@ class BackendRun:
             "warnings": self.warnings,
             "server_stderr": self.server_stderr,
         }
+
+
+def _share_target(label: str, value: float, target: float) -> dict[str, Any]:
+    return {
+        "label": f"{label} >= {target:.0%} of bare",
+        "value": value,
+        "shown": f"{value:.1%}",
+        "target": target,
+        "passed": value >= target,
+    }
+
+
+def _p99_target(label: str, value: float, target: float) -> dict[str, Any]:
+    return {
+        "label": f"{label} p99 < {target:.0f} ms",
+        "value": value,
+        "shown": f"{value:.1f} ms",
+        "target": target,
+        "passed": value < target,
+    }
 
 
 # ---------------------------------------------------------------- main
@@ -137,8 +183,11 @@ def main() -> int:
     _say(f"load average before starting: {load:.2f} on {os.cpu_count()} CPUs (other work skews the figures)")
     runs: list[BackendRun] = []
     try:
-        for backend in args.backends:
-            runs.append(_run_backend(backend, options, args))
+        if "front" in args.scenarios:
+            for backend in args.backends:
+                runs.append(_run_backend(backend, options, args))
+        if "forum" in args.scenarios:
+            runs.append(_run_forum(options, args))
     except KeyboardInterrupt:
         print("\ninterrupted: servers stopped, temporary data removed", file=sys.stderr)
         return 130
@@ -157,6 +206,23 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument(
         "--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS), help="default: both, in order"
+    )
+    parser.add_argument(
+        "--scenarios",
+        nargs="+",
+        choices=SCENARIOS,
+        default=list(SCENARIOS),
+        help="front: front page and /me on each backend; forum: thread page and search on a million "
+        "posts in PostgreSQL (default: both)",
+    )
+    parser.add_argument(
+        "--forum-threads", type=int, default=FORUM_THREADS, help="threads of the forum scenario"
+    )
+    parser.add_argument(
+        "--forum-posts-per-thread", type=int, default=FORUM_POSTS_PER_THREAD, help="posts in each of them"
+    )
+    parser.add_argument(
+        "--reload-forum", action="store_true", help=f"drop and reload the kept database {FORUM_DATABASE}"
     )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     return parser
@@ -339,12 +405,228 @@ def _collect_stderr(run: BackendRun, log_dir: Path) -> None:
                 run.warnings.append(f"{name} server wrote {len(lines)} line(s) to stderr")
 
 
+# ---------------------------------------------------------------- the forum on a million posts
+
+
+def _run_forum(options: WrkOptions, args: argparse.Namespace) -> BackendRun:
+    """The thread page and search on PostgreSQL holding `--forum-threads` x
+    `--forum-posts-per-thread` posts, against the bare endpoint in the same minutes."""
+    run = BackendRun("forum-pg")
+    _say(f"{run.backend}: preparing")
+    try:
+        with ExitStack() as stack:
+            data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gr-bench-forum-")))
+            env = _environment(data_dir)
+            env["GRASSROOTS_DATABASE_URL"] = _forum_database(env, data_dir, args)
+            try:
+                _measure_forum(run, stack, env, data_dir, options)
+            finally:
+                _collect_stderr(run, data_dir)
+        run.status = "measured"
+    except Skipped as exc:
+        run.status, run.reason = "skipped", str(exc)
+        print(f"SKIPPED {run.backend}: {exc}", flush=True)
+    except Exception as exc:
+        run.status, run.reason = "failed", f"{type(exc).__name__}: {exc}"
+        print(f"FAILED {run.backend}: {run.reason}", file=sys.stderr, flush=True)
+    return run
+
+
+def _forum_database(env: dict[str, str], log_dir: Path, args: argparse.Namespace) -> str:
+    """The URL of FORUM_DATABASE, loaded by `grassroots demo --threads ... --posts-per-thread ...`
+    unless it already holds that many bulk threads (loading a million posts takes minutes, so
+    the database is kept between runs; --reload-forum starts it afresh)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    admin_url = make_url(POSTGRES_ADMIN_URL)
+    url = admin_url.set(database=FORUM_DATABASE).render_as_string(hide_password=False)
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+        with admin.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": FORUM_DATABASE})
+    except (ImportError, SQLAlchemyError) as exc:
+        where = admin_url.render_as_string(hide_password=True)
+        raise Skipped(f"PostgreSQL is not reachable at {where} ({type(exc).__name__})") from exc
+    try:
+        if exists and not args.reload_forum:
+            held = _bulk_threads_held(url, args.forum_posts_per_thread)
+            if held >= args.forum_threads:
+                _say(
+                    f"forum-pg: reusing database {FORUM_DATABASE} "
+                    f"({held:,} threads of {args.forum_posts_per_thread} posts)"
+                )
+                return url
+            _say(
+                f"forum-pg: {FORUM_DATABASE} holds {held:,} full threads, "
+                f"not {args.forum_threads:,}: reloading"
+            )
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{FORUM_DATABASE}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{FORUM_DATABASE}"'))
+        try:
+            _load_forum_demo({**env, "GRASSROOTS_DATABASE_URL": url}, log_dir, args)
+        except BaseException:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{FORUM_DATABASE}" WITH (FORCE)'))
+            raise
+    finally:
+        admin.dispose()
+    return url
+
+
+def _bulk_threads_held(url: str, posts_per_thread: int) -> int:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(
+                conn.scalar(
+                    text("SELECT count(*) FROM forum_threads WHERE post_count = :n"), {"n": posts_per_thread}
+                )
+                or 0
+            )
+    except SQLAlchemyError:
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _load_forum_demo(env: dict[str, str], log_dir: Path, args: argparse.Namespace) -> None:
+    total = args.forum_threads * args.forum_posts_per_thread
+    _say(f"forum-pg: loading {total:,} posts into {FORUM_DATABASE} (kept for the next runs; takes minutes)")
+    argv = [
+        str(BIN / "grassroots"), "demo", "--members", str(args.members), "--residents", str(args.residents),
+        "--threads", str(args.forum_threads), "--posts-per-thread", str(args.forum_posts_per_thread),
+        "--password", PASSWORD,
+    ]  # fmt: skip
+    started = time.monotonic()
+    log = log_dir / "forum-demo.log"
+    with log.open("wb") as out:
+        # The accounts go to the log; the loader's progress (stderr) to the terminal.
+        done = subprocess.run(
+            argv, env=env, stdout=out, stdin=subprocess.DEVNULL, timeout=FORUM_DEMO_TIMEOUT_S, check=False
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"grassroots demo exited with {done.returncode} (see the lines above)")
+    _say(f"forum-pg: loaded in {time.monotonic() - started:.0f} s")
+
+
+def _forum_paths(url: str) -> tuple[list[str], list[str]]:
+    """Thread pages an anonymous reader may open that fill a page (ROTATED_THREADS of them,
+    spread over all), and the search pages for SEARCH_QUERIES."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            ids = list(
+                conn.scalars(
+                    text(
+                        "SELECT t.id FROM forum_threads t JOIN forum_boards b ON b.id = t.board_id "
+                        "WHERE NOT b.members_only AND t.state = 'visible' AND t.post_count >= :n "
+                        "ORDER BY t.id"
+                    ),
+                    {"n": PAGE_POSTS},
+                )
+            )
+    finally:
+        engine.dispose()
+    if not ids:
+        raise RuntimeError(f"no public thread with {PAGE_POSTS} posts in {FORUM_DATABASE}")
+    step = max(1, len(ids) // ROTATED_THREADS)
+    threads = [f"/forum/t/{i}" for i in ids[::step][:ROTATED_THREADS]]
+    searches = [f"/forum/search?q={quote(q)}" for q in SEARCH_QUERIES]
+    return threads, searches
+
+
+def _shows_a_full_page(body: bytes) -> str | None:
+    shown = body.count(b'id="floor-')
+    return None if shown == PAGE_POSTS else f"the thread page shows {shown} posts, not {PAGE_POSTS}"
+
+
+def _finds_posts(body: bytes) -> str | None:
+    return None if b"<mark>" in body else "the search page marks no word found"
+
+
+def _measure_forum(
+    run: BackendRun, stack: ExitStack, env: dict[str, str], data_dir: Path, options: WrkOptions
+) -> None:
+    threads, searches = _forum_paths(env["GRASSROOTS_DATABASE_URL"])
+    site = stack.enter_context(_serve_site(env, data_dir))
+    bare = stack.enter_context(_serve_bare(env, data_dir))
+    endpoints = [
+        Endpoint("bare", "bare Starlette", bare, "/"),
+        Endpoint("thread", "thread page", site, threads[0], rotate=tuple(threads), check=_shows_a_full_page),
+    ]
+    search_route = servers.get(site.port, searches[0]).status == 200
+    if search_route:
+        endpoints.append(
+            Endpoint("search", "search", site, searches[0], rotate=tuple(searches), check=_finds_posts)
+        )
+    for endpoint in endpoints:
+        shown = f"{len(endpoint.rotate)} paths like {endpoint.url}" if endpoint.rotate else endpoint.url
+        _say(f"{run.backend}: wrk {endpoint.label} ({shown})")
+        run.measurements.append(_measure(run, endpoint, options, data_dir))
+    if not search_route:
+        run.warnings.append("GET /forum/search did not answer 200: search was timed in-process instead")
+        _say(f"{run.backend}: /forum/search is not there; timing forum.search.search in-process")
+        run.measurements.append(_search_in_process(env["GRASSROOTS_DATABASE_URL"], options.duration_s))
+    _fill_shares(run)
+
+
+def _search_in_process(url: str, seconds: int) -> Measurement:
+    """The fallback when the site has no search page: forum.search.search called in a loop, one
+    at a time, over SEARCH_QUERIES, everything public readable. No HTTP, no concurrency."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from forum import search
+    from forum.models import Board
+
+    engine = create_engine(url)
+    timings: list[float] = []
+    try:
+        with Session(engine) as db:
+            boards = list(db.scalars(select(Board.id).where(Board.members_only.is_(False))))
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                query = SEARCH_QUERIES[len(timings) % len(SEARCH_QUERIES)]
+                started = time.perf_counter()
+                search.search(db, query, board_ids=boards)
+                timings.append((time.perf_counter() - started) * 1000)
+    finally:
+        engine.dispose()
+    timings.sort()
+    result = WrkResult(
+        requests=len(timings),
+        requests_per_s=len(timings) / seconds,
+        p50_ms=timings[len(timings) // 2],
+        p99_ms=timings[min(len(timings) - 1, int(len(timings) * 0.99))],
+        bytes_read=0,
+        non_2xx_3xx=0,
+        socket_errors={},
+    )
+    return Measurement("search", "search in-process", "forum.search.search", result, 0, 0)
+
+
 # ---------------------------------------------------------------- one endpoint
 
 
-def _measure(run: BackendRun, endpoint: Endpoint, options: WrkOptions) -> Measurement:
+def _measure(
+    run: BackendRun, endpoint: Endpoint, options: WrkOptions, script_dir: Path | None = None
+) -> Measurement:
     before = _probe(endpoint, "before")
-    result, warmup = wrk.measure(options, endpoint.url, endpoint.headers)
+    script = None
+    if endpoint.rotate:
+        script = wrk.rotation_script(
+            list(endpoint.rotate), script_dir or Path(tempfile.gettempdir()), endpoint.key
+        )
+    result, warmup = wrk.measure(options, endpoint.url, endpoint.headers, script)
     _probe(endpoint, "after")
     measurement = Measurement(
         endpoint.key, endpoint.label, endpoint.path, result, before, warmup.errors if warmup else 0
@@ -355,13 +637,20 @@ def _measure(run: BackendRun, endpoint: Endpoint, options: WrkOptions) -> Measur
 
 def _probe(endpoint: Endpoint, when: str) -> int:
     """wrk does not count 3xx as errors: check by hand that the page really is a 200 (a lost
-    login would be a 303 to /login). Returns the response's size on the wire."""
-    reply = servers.get(endpoint.server.port, endpoint.path, endpoint.headers)
-    if reply.status != 200:
-        raise RuntimeError(f"GET {endpoint.path} answered {reply.status} {when} the run, not 200")
-    if endpoint.must_contain and endpoint.must_contain.encode() not in reply.body:
-        raise RuntimeError(f"GET {endpoint.path} {when} the run does not mention {endpoint.must_contain!r}")
-    return reply.wire_bytes
+    login would be a 303 to /login). Returns the response's size on the wire (the mean over the
+    paths probed, for a rotation)."""
+    sizes = []
+    for path in endpoint.probe_paths():
+        reply = servers.get(endpoint.server.port, path, endpoint.headers)
+        if reply.status != 200:
+            raise RuntimeError(f"GET {path} answered {reply.status} {when} the run, not 200")
+        if endpoint.must_contain and endpoint.must_contain.encode() not in reply.body:
+            raise RuntimeError(f"GET {path} {when} the run does not mention {endpoint.must_contain!r}")
+        problem = endpoint.check(reply.body) if endpoint.check else None
+        if problem:
+            raise RuntimeError(f"GET {path} {when} the run: {problem}")
+        sizes.append(reply.wire_bytes)
+    return round(sum(sizes) / len(sizes))
 
 
 def _anomalies(endpoint: Endpoint, m: Measurement) -> list[str]:
@@ -418,18 +707,11 @@ def _print_report(runs: list[BackendRun], options: WrkOptions) -> None:
 
 
 def _print_targets(run: BackendRun, connections: int) -> None:
-    targets = run.targets()
-    if not targets:
-        return
-    share, p99 = targets["front_share_of_bare"], targets["front_p99_ms"]
-    print(
-        f"{run.backend}: front page >= {TARGET_SHARE_OF_BARE:.0%} of bare: "
-        f"{_verdict(share['passed'])} ({share['value']:.1%})"
-    )
-    print(
-        f"{run.backend}: front page p99 < {TARGET_P99_MS:.0f} ms at {connections} connections: "
-        f"{_verdict(p99['passed'])} ({p99['value']:.1f} ms)"
-    )
+    for target in run.targets().values():
+        print(
+            f"{run.backend}: {target['label']} at {connections} connections: "
+            f"{_verdict(target['passed'])} ({target['shown']})"
+        )
 
 
 def _verdict(passed: bool) -> str:
@@ -465,6 +747,14 @@ def _write_json(
             "workers": WORKERS,
             "members": args.members,
             "residents": args.residents,
+            "scenarios": args.scenarios,
+            "forum": {
+                "database": FORUM_DATABASE,
+                "threads": args.forum_threads,
+                "posts_per_thread": args.forum_posts_per_thread,
+                "rotated_threads": ROTATED_THREADS,
+                "search_queries": list(SEARCH_QUERIES),
+            },
         },
         "backends": {run.backend: run.as_dict() for run in runs},
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 WRK = "/usr/bin/wrk"
@@ -19,10 +20,12 @@ class WrkOptions:
     duration_s: int = 10
     warmup_s: int = 3
 
-    def argv(self, url: str, seconds: int, headers: dict[str, str]) -> list[str]:
+    def argv(self, url: str, seconds: int, headers: dict[str, str], script: Path | None = None) -> list[str]:
         argv = [WRK, f"-t{self.threads}", f"-c{self.connections}", f"-d{seconds}s", "--latency"]
         for name, value in headers.items():
             argv += ["-H", f"{name}: {value}"]
+        if script is not None:
+            argv += ["-s", str(script)]
         return [*argv, url]
 
 
@@ -52,14 +55,43 @@ class WrkFailed(RuntimeError):
     pass
 
 
-def measure(options: WrkOptions, url: str, headers: dict[str, str]) -> tuple[WrkResult, WrkResult | None]:
-    """The measured run, and the warm-up run before it (only its errors matter)."""
-    warmup = _run_once(options, url, headers, options.warmup_s) if options.warmup_s > 0 else None
-    return _run_once(options, url, headers, options.duration_s), warmup
+def measure(
+    options: WrkOptions, url: str, headers: dict[str, str], script: Path | None = None
+) -> tuple[WrkResult, WrkResult | None]:
+    """The measured run, and the warm-up run before it (only its errors matter). With
+    `script`, wrk runs that Lua script (see rotation_script)."""
+    warmup = _run_once(options, url, headers, options.warmup_s, script) if options.warmup_s > 0 else None
+    return _run_once(options, url, headers, options.duration_s, script), warmup
 
 
-def _run_once(options: WrkOptions, url: str, headers: dict[str, str], seconds: int) -> WrkResult:
-    argv = options.argv(url, seconds, headers)
+def rotation_script(paths: list[str], directory: Path, name: str) -> Path:
+    """A wrk Lua script that asks for `paths` in turn, each wrk thread starting at its own
+    place in the list, so that the requests spread over them all. Paths must be URL-encoded."""
+    if not paths:
+        raise ValueError("no paths to rotate over")
+    quoted = ",\n".join('  "' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in paths)
+    script = directory / f"{name}.lua"
+    script.write_text(
+        "local paths = {\n" + quoted + "\n}\n"
+        "local started = 0\n"
+        "function setup(thread)\n"
+        "  thread:set('first', started * 7919)\n"
+        "  started = started + 1\n"
+        "end\n"
+        "local i = nil\n"
+        "function request()\n"
+        "  if i == nil then i = first or 0 end\n"
+        "  i = i + 1\n"
+        "  return wrk.format('GET', paths[(i % #paths) + 1])\n"
+        "end\n"
+    )
+    return script
+
+
+def _run_once(
+    options: WrkOptions, url: str, headers: dict[str, str], seconds: int, script: Path | None = None
+) -> WrkResult:
+    argv = options.argv(url, seconds, headers, script)
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 30, check=False)
     except subprocess.TimeoutExpired as exc:
