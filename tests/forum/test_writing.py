@@ -283,7 +283,8 @@ def test_an_expired_form_hands_the_reply_back(client, database, forum: Forum) ->
     thread = new_thread(database, forum.public, forum.member)
     log_in(client, "resident")
     response = client.post(
-        f"/forum/t/{thread.id}/reply", data={"body": "写了很久的一段话", "parent_id": "", "csrf_token": "stale"}
+        f"/forum/t/{thread.id}/reply",
+        data={"body": "写了很久的一段话", "parent_id": "", "csrf_token": "stale"},
     )
     assert response.status_code == 403
     kept = page(response).select_one("textarea[name=body]")
