@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -901,23 +901,8 @@ class _Bulk:
 
 
 def analyze(database: Database) -> None:
-    """After a bulk load on PostgreSQL: fresh planner statistics for the tables just filled,
-    rather than waiting for autovacuum to notice a million new rows."""
+    """After a bulk load on PostgreSQL: fresh planner statistics for every table the demo
+    filled (the accounts too), rather than waiting for autovacuum to notice the new rows."""
     if database.url.startswith("postgresql"):
         with database.writing() as session:
-            session.execute(text("ANALYZE forum_threads, forum_posts, forum_search, forum_watches"))
-
-
-def iter_public_thread_ids(db: Session, *, min_posts: int) -> Iterator[int]:
-    """Threads an anonymous reader may open that have at least `min_posts` posts (for bench)."""
-    query = (
-        select(Thread.id)
-        .join(Board, Board.id == Thread.board_id)
-        .where(
-            Board.members_only.is_(False),
-            Thread.state == ContentState.VISIBLE,
-            Thread.post_count >= min_posts,
-        )
-        .order_by(Thread.id)
-    )
-    yield from db.scalars(query)
+            session.execute(text("ANALYZE"))
