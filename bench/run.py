@@ -685,6 +685,7 @@ def _fill_shares(run: BackendRun) -> None:
 def _print_report(runs: list[BackendRun], options: WrkOptions) -> None:
     print(
         f"\nwrk -t{options.threads} -c{options.connections} -d{options.duration_s}s --latency "
+        f"--timeout={options.timeout_s}s "
         f"(after a {options.warmup_s} s warm-up); {WORKERS} uvicorn workers; {os.cpu_count()} CPUs\n"
     )
     columns = ("backend", "endpoint", "req/s", "p50 ms", "p99 ms", "errors", "of bare")
@@ -742,7 +743,8 @@ def _write_json(
             "platform": platform.platform(),
         },
         "options": {
-            "wrk": f"-t{options.threads} -c{options.connections} -d{options.duration_s}s --latency",
+            "wrk": f"-t{options.threads} -c{options.connections} -d{options.duration_s}s --latency "
+            f"--timeout={options.timeout_s}s",
             "warmup_s": options.warmup_s,
             "workers": WORKERS,
             "members": args.members,

@@ -19,9 +19,13 @@ class WrkOptions:
     connections: int = 32
     duration_s: int = 10
     warmup_s: int = 3
+    # wrk drops a response slower than its timeout (2 s by default) from the latency figures and
+    # counts a socket error instead; a longer one keeps slow pages in the percentiles.
+    timeout_s: int = 10
 
     def argv(self, url: str, seconds: int, headers: dict[str, str], script: Path | None = None) -> list[str]:
         argv = [WRK, f"-t{self.threads}", f"-c{self.connections}", f"-d{seconds}s", "--latency"]
+        argv.append(f"--timeout={self.timeout_s}s")
         for name, value in headers.items():
             argv += ["-H", f"{name}: {value}"]
         if script is not None:
@@ -93,9 +97,11 @@ def _run_once(
 ) -> WrkResult:
     argv = options.argv(url, seconds, headers, script)
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 30, check=False)
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=seconds + options.timeout_s + 30, check=False
+        )
     except subprocess.TimeoutExpired as exc:
-        raise WrkFailed(f"wrk did not finish within {seconds + 30} s: {url}") from exc
+        raise WrkFailed(f"wrk did not finish within {seconds + options.timeout_s + 30} s: {url}") from exc
     if done.returncode != 0:
         raise WrkFailed(f"wrk exited with {done.returncode}: {done.stderr.strip() or done.stdout.strip()}")
     return parse(done.stdout)
