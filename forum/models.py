@@ -97,6 +97,8 @@ class Thread(Base):
     # Floors handed out so far: the next post takes floor post_count + 1.
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     reply_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Raised by every change to what the thread's pages show: cached pages are keyed by it.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

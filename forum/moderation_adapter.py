@@ -44,6 +44,7 @@ class PostAdapter:
             mentions = posting.known_mentions(db, post.body_source)
             posting.published(db, self.notifier, post, mentions=list(mentions.values()))
         else:  # unhidden: searchable again, already counted and announced
+            posting.changed(db, post.thread_id)
             thread = db.get_one(Thread, post.thread_id)
             search.index_post(
                 db,
@@ -64,4 +65,5 @@ class PostAdapter:
         if post.state is ContentState.DELETED:
             return
         post.state, post.state_reason = state, reason
+        posting.changed(db, post.thread_id)
         search.unindex_post(db, post.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,11 @@ BODY_MAX = 20_000
 SEGMENT = 5  # base-36 digits per floor in a sort key: floors up to 60 million
 MAX_DEPTH = 100  # keeps sort keys short enough for an index
 CONTENT_KIND = "forum.post"
+
+
+def changed(db: Session, thread_id: int) -> None:
+    """Raise the thread's version: every cached page of it is then out of date."""
+    db.execute(update(Thread).where(Thread.id == thread_id).values(version=Thread.version + 1))
 
 
 def floor_segment(floor: int) -> str:
@@ -169,6 +174,7 @@ def reply(
     db.add(post)
     parent.reply_count += 1
     db.flush()
+    changed(db, thread.id)
     if state is ContentState.VISIBLE:
         published(db, notifier, post, mentions=list(mentions.values()))
     return post
@@ -212,6 +218,7 @@ def published(db: Session, notifier: Notifier, post: Post, *, mentions: list[int
         thread.reply_count += 1
     thread.last_post_at = board.last_post_at = post.created_at
     board.post_count += 1
+    changed(db, thread.id)
     search.index_post(
         db,
         post_id=post.id,
@@ -252,6 +259,7 @@ def edit_post(
     post.body_source, post.body_html = verdict.text, markup.render(verdict.text, mentions)
     post.edit_count += 1
     post.edited_at = utcnow()
+    changed(db, thread.id)
     if post.floor == 1:
         thread.title = verdict.title or new_title
     if verdict.outcome is Outcome.HOLD and post.state is ContentState.VISIBLE:
@@ -278,6 +286,7 @@ def delete_post(db: Session, *, post: Post, actor: User) -> None:
     if post.state is ContentState.DELETED:
         return
     post.state, post.body_source, post.body_html = ContentState.DELETED, "", ""
+    changed(db, post.thread_id)
     db.execute(delete(PostRevision).where(PostRevision.post_id == post.id))
     search.unindex_post(db, post.id)
 
@@ -297,9 +306,11 @@ def agree(db: Session, *, post: Post, user: User) -> None:
     except IntegrityError:  # the same person, at the same moment, from another tab
         return
     post.agree_count = Post.agree_count + 1
+    changed(db, post.thread_id)
 
 
 def withdraw_agreement(db: Session, *, post: Post, user: User) -> None:
     removed = db.execute(delete(Agreement).where(Agreement.post_id == post.id, Agreement.user_id == user.id))
     if removed.rowcount:  # type: ignore[attr-defined]
         post.agree_count = Post.agree_count - 1
+        changed(db, post.thread_id)

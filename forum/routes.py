@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,6 +14,7 @@ from starlette.routing import Route
 from grassroots import markup, policy
 from grassroots.accounts.tree import OrgNode
 from grassroots.errors import DomainError, FormInvalid, NotFound
+from grassroots.i18n import get_locale
 from grassroots.i18n import gettext as _
 from grassroots.notifications import Notifier
 from grassroots.web import Context, view
@@ -190,12 +192,6 @@ def _thread_page(
     ctx: Context, thread: Thread, board: Board, *, root: Post | None = None, **extra: Any
 ) -> Response:
     viewer_id = _viewer_id(ctx)
-    by_agreement = ctx.query("sort") == "agree" and root is None
-    page_number = _page_number(ctx)
-    if by_agreement:
-        page = reading.agreement_page(ctx.db, thread, page=page_number, viewer_id=viewer_id)
-    else:
-        page = reading.tree_page(ctx.db, thread, page=page_number, viewer_id=viewer_id, root=root)
     org = _org(ctx, board)
     may_post = access.may_post_in_board(ctx.actor, ctx.tree, board)
     open_error = ""
@@ -203,34 +199,58 @@ def _thread_page(
         posting.check_open(thread)
     except DomainError as exc:
         open_error = exc.message
-    extra.setdefault("errors", {})
-    extra.setdefault("body", "")
-    extra.setdefault("preview", "")
-    extra.setdefault("message", "")
+    response = solicitations.get_response(ctx.db, thread) if thread.kind is ThreadKind.SOLICITATION else None
+    parts = {
+        "thread": thread, "board": board, "org": org, "tz": org.timezone, "root": root,
+        "by_agreement": ctx.query("sort") == "agree" and root is None, "response": response,
+        "may_post": may_post, "open_error": open_error, "csrf": ctx.csrf_token() if ctx.user else "",
+        "decision_label": decision_label,
+    }  # fmt: skip
+    for name in ("errors", "body", "preview", "message"):
+        extra.setdefault(name, {} if name == "errors" else "")
     return ctx.render(
         "forum/thread.html",
         status_code=extra.pop("status_code", 200),
-        thread=thread,
-        board=board,
-        org=org,
         trail=ctx.tree.ancestors(org.id),
-        page=page,
-        root=root,
-        by_agreement=by_agreement,
-        response=solicitations.get_response(ctx.db, thread)
-        if thread.kind is ThreadKind.SOLICITATION
-        else None,
+        posts_html=_posts_html(ctx, viewer_id, parts),
         is_open=solicitations.is_open(thread),
-        may_post=may_post,
-        open_error=open_error,
         may_respond=thread.kind is ThreadKind.SOLICITATION
         and policy.may_run_organization(ctx.actor, ctx.tree.path(org.id)),
         watching=viewer_id is not None
         and notices.is_watching(ctx.db, user_id=viewer_id, thread_id=thread.id),
-        csrf=ctx.csrf_token() if ctx.user else "",
-        decision_label=decision_label,
+        **parts,
         **extra,
     )
+
+
+def _posts_html(ctx: Context, viewer_id: int | None, parts: dict[str, Any]) -> Markup:
+    """The page's posts. Anonymous readers all see the same ones, so that is drawn once per
+    version of the thread and kept (GRASSROOTS_PAGE_CACHE_MB)."""
+    thread, root, by_agreement = parts["thread"], parts["root"], parts["by_agreement"]
+    number = _page_number(ctx)
+    key = None
+    if viewer_id is None:
+        key = (
+            "thread",
+            thread.id,
+            thread.version,
+            number,
+            by_agreement,
+            root.id if root else 0,
+            get_locale(),
+        )
+        cached = ctx.site.fragments.get(key)
+        if cached is not None:
+            return Markup(cached)  # noqa: S704 (drawn by the escaping template below)
+    if by_agreement:
+        page = reading.agreement_page(ctx.db, thread, page=number, viewer_id=viewer_id)
+    else:
+        page = reading.tree_page(ctx.db, thread, page=number, viewer_id=viewer_id, root=root)
+    template = ctx.site.templates.get_template("forum/_posts.html")
+    html = template.render(ctx=ctx, viewer=ctx.viewer, request=ctx.request, page=page, **parts)
+    if key is not None:
+        ctx.site.fragments.put(key, html)
+    return Markup(html)  # noqa: S704
 
 
 @view

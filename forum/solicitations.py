@@ -29,7 +29,7 @@ from .models import (
     Thread,
     ThreadKind,
 )
-from .posting import BODY_MAX, start_thread
+from .posting import BODY_MAX, changed, start_thread
 
 REASON_MAX = 2000
 
@@ -148,6 +148,7 @@ def publish_response(
                 reason=given.reason.strip(),
             )
         )
+    changed(db, thread.id)
     board = db.get_one(Board, thread.board_id)
     counts = {d.value: sum(1 for p in opinions if decisions[p.id].decision == d.value) for d in Decision}
     audit.record(

@@ -27,6 +27,7 @@ from grassroots.accounts import admin_routes, org_routes
 from grassroots.accounts import routes as account_routes
 from grassroots.db import Database
 from grassroots.error_text import error_explanation, error_heading
+from grassroots.fragments import FragmentCache
 from grassroots.mail import MailSender
 from grassroots.notifications import Notifier
 from grassroots.security import SECURITY_HEADERS, Passwords, SecurityHeadersMiddleware
@@ -142,7 +143,13 @@ def settle_memory(site: Site) -> None:
 
 def create_app(settings: Settings, database: Database | None = None) -> Starlette:
     database = database or Database(settings)
-    site = Site(settings, database, make_environment(settings), Passwords(settings))
+    site = Site(
+        settings,
+        database,
+        make_environment(settings),
+        Passwords(settings),
+        fragments=FragmentCache(settings.page_cache_mb * 1024 * 1024),
+    )
     site.org_sections.append(forum_pages.org_section)
     moderation_registry.register(PostAdapter(Notifier(settings.site_url, settings.mail_enabled)))
 

@@ -29,6 +29,7 @@ DOCUMENTED = {
     "GRASSROOTS_ARGON2_MEMORY_KIB": "argon2id memory in KiB; raising it rehashes at next login",
     "GRASSROOTS_FORWARDED_ALLOW_IPS": "proxy addresses whose X-Forwarded-For/-Proto are trusted",
     "GRASSROOTS_THREADS": "threads per worker process that run pages",
+    "GRASSROOTS_PAGE_CACHE_MB": "memory per worker process for pages drawn once for many readers",
     "GRASSROOTS_SMTP_URL": "mail server, smtp://, smtp+starttls:// or smtps://user:password@host:port",
     "GRASSROOTS_MAIL_FROM": "the From of the site's mail",
     "GRASSROOTS_SITE_URL": "the site's public address, for absolute links in mail and feeds",
@@ -94,6 +95,7 @@ class Settings:
     argon2_memory_kib: int = 65536
     forwarded_allow_ips: str = "127.0.0.1"
     threads: int = 4
+    page_cache_mb: int = 64
     smtp_url: str = field(default="", repr=False)
     mail_from: str = "Grassroots <noreply@localhost>"
     site_url: str = "http://127.0.0.1:8000"
@@ -124,6 +126,7 @@ class Settings:
             argon2_memory_kib=_int(env, "GRASSROOTS_ARGON2_MEMORY_KIB", defaults.argon2_memory_kib),
             forwarded_allow_ips=env.get("GRASSROOTS_FORWARDED_ALLOW_IPS", defaults.forwarded_allow_ips),
             threads=_int(env, "GRASSROOTS_THREADS", defaults.threads),
+            page_cache_mb=_int(env, "GRASSROOTS_PAGE_CACHE_MB", defaults.page_cache_mb),
             smtp_url=_smtp_url(env, "GRASSROOTS_SMTP_URL"),
             mail_from=_mail_from(env, "GRASSROOTS_MAIL_FROM", defaults.mail_from),
             site_url=_site_url(env, "GRASSROOTS_SITE_URL", defaults.site_url),

@@ -34,6 +34,7 @@ from grassroots.accounts.tree import OrgRef, OrgTree, load_org_tree
 from grassroots.db import Database
 from grassroots.error_text import error_explanation, error_heading
 from grassroots.errors import DomainError, NotPermitted
+from grassroots.fragments import FragmentCache
 from grassroots.i18n import gettext as _
 from grassroots.security import Passwords, csrf_token_for, csrf_token_valid, new_token
 from grassroots.settings import Settings
@@ -52,6 +53,7 @@ class Site:
     database: Database
     templates: jinja2.Environment
     passwords: Passwords
+    fragments: FragmentCache = field(default_factory=lambda: FragmentCache(0))
     # What features add to an organization's front page, each drawn by fn(ctx, org) -> HTML.
     org_sections: list[Callable[[Context, OrgRef], Markup]] = field(default_factory=list)
 
