@@ -3,6 +3,7 @@ organization's front page."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from xml.sax.saxutils import escape
 
@@ -15,6 +16,7 @@ from starlette.routing import Route
 from grassroots import markup, policy
 from grassroots.accounts.models import User
 from grassroots.accounts.tree import OrgRef
+from grassroots.i18n import get_locale
 from grassroots.web import Context, view
 
 from . import access, boards, reading, solicitations
@@ -104,9 +106,20 @@ def _atom(ctx: Context, title: str, rows: list) -> str:  # type: ignore[type-arg
     )
 
 
+FRONT_SECTION_SECONDS = 15
+
+
 def org_section(ctx: Context, org: OrgRef) -> Markup:
     """The forum's part of an organization's front page: solicitations and latest threads of
-    the organization and the ones under it, as far as the reader may read them."""
+    the organization and the ones under it, as far as the reader may read them. What anonymous
+    readers see is drawn at most every FRONT_SECTION_SECONDS: a front page is read far more
+    often than anything on it changes, and no one version number covers all its boards."""
+    key = None
+    if ctx.user is None:
+        key = ("org-section", org.id, get_locale(), int(time.monotonic() // FRONT_SECTION_SECONDS))
+        cached = ctx.site.fragments.get(key)
+        if cached is not None:
+            return Markup(cached)  # noqa: S704 (drawn by the escaping template below)
     below = {o.id for o in ctx.tree.by_id.values() if org.id in ctx.tree.path(o.id)}
     readable = [
         b.id
@@ -116,18 +129,14 @@ def org_section(ctx: Context, org: OrgRef) -> Markup:
     open_rows, answered = solicitations.for_front_page(ctx.db, readable)
     template = ctx.site.templates.get_template("forum/_org_section.html")
     node = ctx.tree.by_id[org.id]
-    # The template escapes everything it draws, like any page.
-    return Markup(  # noqa: S704
-        template.render(
-            ctx=ctx,
-            org=node,
-            tz=node.timezone,
-            open_rows=open_rows,
-            answered=answered,
-            threads=reading.latest_threads(ctx.db, readable),
-            may_manage=access.may_manage_boards(ctx.actor, ctx.tree, org.id),
-        )
-    )
+    html = template.render(
+        ctx=ctx, org=node, tz=node.timezone, open_rows=open_rows, answered=answered,
+        threads=reading.latest_threads(ctx.db, readable),
+        may_manage=access.may_manage_boards(ctx.actor, ctx.tree, org.id),
+    )  # fmt: skip
+    if key is not None:
+        ctx.site.fragments.put(key, html)
+    return Markup(html)  # noqa: S704
 
 
 routes = [

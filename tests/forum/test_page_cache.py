@@ -94,3 +94,18 @@ def test_a_published_response_reaches_the_cached_opinions(client, database, foru
             decisions={opinion: solicitations.DecisionInput("adopted", "")},
         )
     assert page(client.get(f"/forum/t/{thread_id}")).select_one("#floor-2 .decision-adopted") is not None
+
+
+def test_the_front_page_section_is_shared_by_anonymous_readers_for_a_few_seconds(
+    client, database, forum: Forum
+) -> None:  # type: ignore[no-untyped-def]
+    from forum import pages
+
+    new_thread(database, forum.public, forum.member, title="第一个主题")
+    assert "第一个主题" in client.get("/o/branch-a/").text
+    new_thread(database, forum.public, forum.member, title="第二个主题")
+    site = client.app.state.site
+    assert len(site.fragments) == 1
+    assert "第二个主题" not in client.get("/o/branch-a/").text  # within the same few seconds
+    site.fragments = type(site.fragments)(64 * 1024 * 1024, pages.FRONT_SECTION_SECONDS)
+    assert "第二个主题" in client.get("/o/branch-a/").text
