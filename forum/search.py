@@ -18,15 +18,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup, escape
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    Integer,
+    String,
     and_,
+    any_,
+    bindparam,
+    cast,
     column,
     delete,
     func,
@@ -36,6 +42,8 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    text,
+    true,
     update,
 )
 from sqlalchemy.orm import Session
@@ -56,8 +64,10 @@ MAX_TOKEN_CHARS = 64  # PostgreSQL drops words over 2047 bytes; both sides trunc
 MAX_CANDIDATES = 1000
 # The one-character scan reads the posts with the newest this many ids.
 SCAN_POSTS = 20_000
-# PostgreSQL looks for matches among the newest posts by id first: see _newest_matches.
-_FIRST_WINDOW = 16_384
+# PostgreSQL looks for matches from the newest post back, a stretch of ids at a time: see
+# _newest_matches. The first stretch is walked, and later ones while they are this short.
+_FIRST_WALK = 4096
+_MAX_WALK = 32_768
 SNIPPET_CHARS = 120
 
 _CJK = (
@@ -317,11 +327,11 @@ def _visible() -> tuple[ColumnElement[bool], ...]:
     return (Post.state == ContentState.VISIBLE, Thread.state == ContentState.VISIBLE)
 
 
-def _scanned(q: _Query) -> list[ColumnElement[bool]]:
-    return [_contains(word) for word in q.scans]
+def _scanned(q: _Query, title: ColumnElement[str] = Thread.title) -> list[ColumnElement[bool]]:
+    return [_contains(word, title) for word in q.scans]
 
 
-def _contains(word: str) -> ColumnElement[bool]:
+def _contains(word: str, title: ColumnElement[str]) -> ColumnElement[bool]:
     pattern = "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
     # ILIKE folds case character by character, at three times the cost: only when needed.
     uncased = word.upper() == word
@@ -331,7 +341,7 @@ def _contains(word: str) -> ColumnElement[bool]:
             value.like(pattern, escape=_LIKE_ESCAPE) if uncased else value.ilike(pattern, escape=_LIKE_ESCAPE)
         )
 
-    return or_(like(Post.body_source), and_(Post.floor == 1, like(Thread.title)))
+    return or_(like(Post.body_source), and_(Post.floor == 1, like(title)))
 
 
 def _fts5_candidates(q: _Query, board_ids: Sequence[int], limit: int) -> Select[Any]:
@@ -349,60 +359,146 @@ def _fts5_candidates(q: _Query, board_ids: Sequence[int], limit: int) -> Select[
     )
 
 
+class _Candidate(NamedTuple):
+    post_id: int
+    score: int
+    created_at: datetime
+
+
 def _tsvector_rows(db: Session, q: _Query, board_ids: Sequence[int], limit: int) -> Sequence[Any]:
     # A one-character word narrows these newest matches of the others; SQLite's FTS5 query
     # applies it before its LIMIT instead, which PostgreSQL could only do by reading every post.
-    post_ids = _newest_matches(db, q, board_ids, limit)
-    if not post_ids:
+    matches = _newest_matches(db, q, board_ids, limit)
+    if not matches:
         return []
-    return db.execute(
-        select(SearchEntry.post_id, _occurrences(q).label("score"), Post.created_at)
-        .join(Post, Post.id == SearchEntry.post_id)
-        .join(Thread, Thread.id == Post.thread_id)
-        .where(SearchEntry.post_id.in_(post_ids), *_visible(), *_scanned(q))
-    ).all()
+    # One array parameter, not an IN list of a thousand: compiling and sending those cost
+    # more than the query. Spelled out as text, which is ~50 times quicker than psycopg's
+    # dumping of a list.
+    spelled = "{" + ",".join(str(post_id) for post_id, _ in matches) + "}"
+    listed = cast(bindparam("post_ids", spelled, type_=String), ARRAY(Integer))
+    # OFFSET 0 keeps each post's thread a lookup of its own: joined plainly, PostgreSQL would
+    # hash all 20,000 threads to look up a thousand (8 ms against 1).
+    thread = select(Thread.title, Thread.state).where(Thread.id == Post.thread_id).offset(0).lateral("thread")
+    created: dict[int, datetime] = dict(
+        db.connection()
+        .execute(
+            select(Post.id, Post.created_at)
+            .join(thread, true())
+            .where(
+                Post.id == any_(listed),
+                Post.state == ContentState.VISIBLE,
+                thread.c.state == ContentState.VISIBLE,
+                *_scanned(q, thread.c.title),
+            )
+        )
+        .all()
+    )
+    count = _occurrences(q)
+    return [
+        _Candidate(post_id, count(terms), created[post_id])
+        for post_id, terms in matches
+        if post_id in created
+    ]
 
 
-def _occurrences(q: _Query) -> ColumnElement[Any]:
+def _occurrences(q: _Query) -> Callable[[str], int]:
     """How often the words occur in a post's terms: the rank. ts_rank would run to_tsvector
     on every post ranked (the index keeps no tsvector), ~80 us each, 80 ms for a full set;
-    this counts by string replacement, in a few. Spaces are doubled so that repeats next to
-    each other do not share one."""
-    doubled = func.replace(literal(" ") + SearchEntry.terms + literal(" "), " ", "  ")
-    counts = [
-        (func.length(doubled) - func.length(func.replace(doubled, pattern, ""))) / len(pattern)
-        for pattern in (" " + "  ".join(phrase) + " " for phrase in q.phrases)
-    ]
-    return sum(counts[1:], counts[0])
+    counting the phrases in the terms takes about a microsecond. Spaces are doubled so that
+    repeats next to each other do not share one."""
+    patterns = [" " + "  ".join(phrase) + " " for phrase in q.phrases]
+
+    def count(terms: str) -> int:
+        doubled = f" {terms} ".replace(" ", "  ")
+        return sum(doubled.count(pattern) for pattern in patterns)
+
+    return count
 
 
-def _newest_matches(db: Session, q: _Query, board_ids: Sequence[int], limit: int) -> list[int]:
-    """The newest `limit` matches, looked for among the newest posts first. GIN hands back every
-    match of a word, and ordering them by age reads each one's row: 50,000 rows for a word in
-    5 % of a million posts. A window of the newest post ids reads only its share; it grows to
-    where the matches found so far say `limit` of them lie, so rarer words look further."""
+def _newest_matches(db: Session, q: _Query, board_ids: Sequence[int], limit: int) -> list[tuple[int, str]]:
+    """The newest `limit` matches, looked for from the newest post back, a stretch of ids at a
+    time, each stretch older than the last, so nothing is read twice.
+
+    Two ways to read a stretch, and the rate of matches found so far chooses. A walk reads the
+    stretch's rows newest first and tests each for the phrases by substring, ~1 us a row, and
+    stops at `limit`: cheapest for a common word (停车 in 10 % of posts: 10,000 rows, 8 ms).
+    The GIN index costs in proportion to every match of the word in all posts, ~0.1 us each,
+    but then reads only the stretch's matches: cheapest for a rarer word, which a walk would
+    have to read far for. Ordering every GIN match by age instead would read each one's row,
+    50,000 rows for a word in 5 % of a million posts: the stretch keeps that to its share.
+    A stretch is sized by the rate so far to hold what is still wanted, with a margin."""
     newest = db.scalar(select(func.max(SearchEntry.post_id))) or 0
-    span = _FIRST_WINDOW
+    found: list[tuple[int, str]] = []
+    before, span, walk = newest, _FIRST_WALK, True
     while True:
-        after = newest - span if span < newest else None
-        post_ids = list(db.scalars(_window_matches(q, board_ids, limit, after)))
-        found = len(post_ids)
-        if found >= limit or after is None:
-            return post_ids
-        span = max(2 * span, span * limit * 5 // (4 * found)) if found else 4 * span
+        after = before - span if span < before else None
+        read = _walked if walk else _indexed
+        found += read(db, q, board_ids, limit - len(found), after, before)
+        if len(found) >= limit or after is None:
+            return found[:limit]
+        seen = newest - after
+        span = (limit - len(found)) * seen * 5 // (4 * len(found)) + 1 if found else 15 * seen
+        walk = span <= _MAX_WALK
+        if walk:
+            span *= 2  # a walk stops at its LIMIT: a longer stretch costs nothing unread
+        before = after
 
 
-def _window_matches(q: _Query, board_ids: Sequence[int], limit: int, after: int | None) -> Select[Any]:
-    window = [] if after is None else [SearchEntry.post_id > after]
-    # MATERIALIZED keeps the LIMIT out: seeing it, PostgreSQL would walk the primary key
-    # backwards and run to_tsvector on every post it passes, which it thinks is cheap.
+def _walked(
+    db: Session, q: _Query, board_ids: Sequence[int], limit: int, after: int | None, before: int
+) -> list[tuple[int, str]]:
+    # Backwards along the primary key, newest first, stopping at `limit`; no to_tsvector,
+    # which would cost ~40 us a row where the substring test costs ~1.
+    statement = (
+        select(SearchEntry.post_id, SearchEntry.terms)
+        .where(*_stretch(after, before), SearchEntry.board_id.in_(board_ids), *_phrases(q))
+        .order_by(SearchEntry.post_id.desc())
+        .limit(limit)
+    )
+    return [(post_id, terms) for post_id, terms in db.execute(statement).all()]
+
+
+def _indexed(
+    db: Session, q: _Query, board_ids: Sequence[int], limit: int, after: int | None, before: int
+) -> list[tuple[int, str]]:
+    # PostgreSQL should AND the GIN index's bitmap with the primary key's for the stretch and
+    # read only the rows in both (停车 on a million posts: 10 ms). Left to itself it may walk
+    # the primary key instead and run to_tsvector on every row of the stretch, whose cost it
+    # takes for a hundredth of the ~40 us it is: 500 ms for 16,000 rows. Plain index scans
+    # are off for this one query, which leaves it the bitmaps. MATERIALIZED keeps the LIMIT
+    # out, which would invite the same walk. For several tokens it guesses their matches
+    # together as if independent, far too few, and may skip the primary key's bitmap and
+    # read every match instead: one reason walks go as far as _MAX_WALK.
     matches = (
-        select(SearchEntry.post_id)
-        .where(_tsvector_matches(_tsquery(q)), *_adjacent(q), SearchEntry.board_id.in_(board_ids), *window)
+        select(SearchEntry.post_id, SearchEntry.terms)
+        .where(
+            _tsvector_matches(_tsquery(q)),
+            *_phrases(q),
+            SearchEntry.board_id.in_(board_ids),
+            *_stretch(after, before),
+        )
         .cte("matches")
         .prefix_with("MATERIALIZED")
     )
-    return select(matches.c.post_id).order_by(matches.c.post_id.desc()).limit(limit)
+    statement = select(matches).order_by(matches.c.post_id.desc()).limit(limit)
+    previous = db.scalar(_INDEX_SCANS_OFF)
+    rows = [(post_id, terms) for post_id, terms in db.execute(statement).all()]
+    # Should the query fail, rolling the transaction back restores the setting instead.
+    db.execute(select(func.set_config("enable_indexscan", previous, True)))
+    return rows
+
+
+# Reads the setting, then turns it off for the transaction: set_config's argument depends on
+# the value read, so it runs after it, and OFFSET 0 keeps the subquery a step of its own.
+_INDEX_SCANS_OFF = text(
+    "SELECT previous FROM (SELECT current_setting('enable_indexscan') AS previous OFFSET 0) AS s"
+    " WHERE set_config('enable_indexscan', 'off' || left(previous, 0), true) IS NOT NULL"
+)
+
+
+def _stretch(after: int | None, before: int) -> list[ColumnElement[bool]]:
+    window = [SearchEntry.post_id <= before]
+    return window if after is None else [SearchEntry.post_id > after, *window]
 
 
 def _tsquery(q: _Query) -> ColumnElement[Any]:
@@ -418,11 +514,13 @@ def _tsvector_matches(tsquery: ColumnElement[Any]) -> ColumnElement[bool]:
     return func.to_tsvector(_SIMPLE, SearchEntry.terms).op("@@")(tsquery)
 
 
-def _adjacent(q: _Query) -> list[ColumnElement[bool]]:
-    """Each phrase of several tokens as a substring of the terms, which single spaces part:
-    as exact as <->, at a fraction of the cost of running to_tsvector on the row."""
+def _phrases(q: _Query) -> list[ColumnElement[bool]]:
+    """Each phrase as a substring of the terms, which single spaces part: exactly what the
+    index's tokens ANDed and <-> would find together, at a fraction of the cost of running
+    to_tsvector on the row (strpos ~1 us, to_tsvector ~40 us on a post's terms). Tokens hold
+    no space, so a padded phrase matches whole tokens only."""
     padded = literal(" ") + SearchEntry.terms + literal(" ")
-    return [padded.like(f"% {' '.join(p)} %") for p in q.phrases if len(p) > 1]
+    return [func.strpos(padded, f" {' '.join(p)} ") > 0 for p in q.phrases]
 
 
 def _scan_candidates(q: _Query, board_ids: Sequence[int], limit: int) -> Select[Any]:
@@ -439,6 +537,8 @@ def _scan_candidates(q: _Query, board_ids: Sequence[int], limit: int) -> Select[
 
 
 def _hits(db: Session, post_ids: list[int], words: Sequence[str]) -> Iterator[SearchHit]:
+    if not post_ids:
+        return
     rows = db.execute(
         select(Post, Thread.title, Thread.board_id, User.display_name)
         .join(Thread, Thread.id == Post.thread_id)

@@ -224,18 +224,33 @@ def test_an_unindexed_post_is_not_found(forum: Forum) -> None:
     assert forum.find("社区") == []
 
 
+@pytest.mark.parametrize("max_walk", [0, 8, 10_000])
 def test_the_newest_matches_are_found_whatever_the_window(
-    forum: Forum, monkeypatch: pytest.MonkeyPatch
+    forum: Forum, monkeypatch: pytest.MonkeyPatch, max_walk: int
 ) -> None:
-    # PostgreSQL looks among the newest post ids first and widens the window when it finds too
-    # few: with a tiny first window every widening step is taken on a few dozen posts.
-    monkeypatch.setattr(search, "_FIRST_WINDOW", 2)
+    # PostgreSQL looks from the newest post id back, a stretch at a time, walked or through the
+    # index as the rate of matches says: with tiny stretches every step is taken on a few
+    # dozen posts, by index only (0), by both (8) and by walking only (10,000).
+    monkeypatch.setattr(search, "_FIRST_WALK", 2)
+    monkeypatch.setattr(search, "_MAX_WALK", max_walk)
     posts = [forum.post("社区动态" if i % 3 == 0 else "其他消息") for i in range(40)]
     matching = sorted((p.id for p in posts if "社区" in p.body_source), reverse=True)
     board_ids = [b.id for b in forum.boards]
     for limit in (1, 3, 5, 13, 14, 100):
         found = search.matching_post_ids(forum.db, "社区", board_ids=board_ids, limit=limit)
         assert sorted(found, reverse=True) == matching[:limit]
+
+
+def test_the_index_read_leaves_index_scans_as_they_were(forum: Forum) -> None:
+    if forum.db.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    forum.post("社区动态")
+    setting = "SELECT current_setting('enable_indexscan')"
+    query = search._parse("社区")
+    for before in ("on", "off"):
+        forum.db.execute(text(f"SET LOCAL enable_indexscan = {before}"))
+        assert [i for i, _ in search._indexed(forum.db, query, [forum.boards[0].id], 10, None, 10**9)]
+        assert forum.db.scalar(text(setting)) == before
 
 
 # ---------------------------------------------------------------- odd queries
