@@ -472,7 +472,7 @@ def _indexed(
     matches = (
         select(SearchEntry.post_id, SearchEntry.terms)
         .where(
-            _tsvector_matches(_tsquery(q)),
+            _tsvector_matches(_tsquery(q, _rarest(db, q))),
             *_phrases(q),
             SearchEntry.board_id.in_(board_ids),
             *_stretch(after, before),
@@ -501,12 +501,35 @@ def _stretch(after: int | None, before: int) -> list[ColumnElement[bool]]:
     return window if after is None else [SearchEntry.post_id > after, *window]
 
 
-def _tsquery(q: _Query) -> ColumnElement[Any]:
+def _tsquery(q: _Query, only: str | None = None) -> ColumnElement[Any]:
     # Every token, ANDed: GIN answers that exactly, where a phrase (<->) would make PostgreSQL
     # recheck each candidate by running to_tsvector on it. plainto_tsquery reads plain text,
-    # so nothing in a query is tsquery syntax.
-    tokens = dict.fromkeys(token for phrase in q.phrases for token in phrase)
+    # so nothing in a query is tsquery syntax. `only` narrows it to that one token.
+    tokens = [only] if only else dict.fromkeys(token for phrase in q.phrases for token in phrase)
     return func.plainto_tsquery(_SIMPLE, " ".join(tokens))
+
+
+def _rarest(db: Session, q: _Query) -> str | None:
+    """For one word of several tokens, the token PostgreSQL's statistics count rarest. Asked
+    for all of them, it guesses their matches together as if the tokens were independent, a
+    few dozen where the pieces of one word come together thousands of times (加装 装电 电梯:
+    24 guessed, 23,105 found), and reads every one of them instead of ANDing the primary
+    key's bitmap (25 ms against 10 for 加装电梯). Asked for one, it guesses right; the phrase
+    test keeps the answer exact. Several words are left whole: their tokens seldom meet."""
+    if len(q.phrases) != 1 or len(q.phrases[0]) < 2:
+        return None
+    tokens = list(dict.fromkeys(q.phrases[0]))
+    common = dict(db.execute(_COMMON_TOKENS, {"tokens": tokens}).all())
+    return min(tokens, key=lambda token: common.get(token, 0.0))
+
+
+# A token's share of the posts, when it is among the most common the statistics keep.
+_COMMON_TOKENS = text(
+    "SELECT e.token, e.share FROM pg_stats,"
+    " unnest(most_common_elems::text::text[], most_common_elem_freqs) AS e(token, share)"
+    " WHERE schemaname = current_schema() AND tablename = 'ix_forum_search_terms_tsv'"
+    " AND e.token = ANY(CAST(:tokens AS text[]))"
+).bindparams(bindparam("tokens", type_=ARRAY(String)))
 
 
 def _tsvector_matches(tsquery: ColumnElement[Any]) -> ColumnElement[bool]:
