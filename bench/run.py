@@ -343,10 +343,10 @@ def _first_member(demo_output: str) -> str:
 
 
 @contextmanager
-def _serve_site(env: dict[str, str], log_dir: Path) -> Iterator[Server]:
+def _serve_site(env: dict[str, str], log_dir: Path, name: str = "site") -> Iterator[Server]:
     port = servers.free_port()
     argv = [str(BIN / "grassroots"), "serve", "--workers", str(WORKERS), "--port", str(port)]
-    with servers.serving("site", argv, port=port, env=env, log_dir=log_dir, ready_path="/healthz") as site:
+    with servers.serving(name, argv, port=port, env=env, log_dir=log_dir, ready_path="/healthz") as site:
         yield site
 
 
@@ -557,10 +557,25 @@ def _measure_forum(
 ) -> None:
     threads, searches = _forum_paths(env["GRASSROOTS_DATABASE_URL"])
     site = stack.enter_context(_serve_site(env, data_dir))
+    uncached = stack.enter_context(
+        _serve_site({**env, "GRASSROOTS_PAGE_CACHE_MB": "0"}, data_dir, "site-uncached")
+    )
     bare = stack.enter_context(_serve_bare(env, data_dir))
+    _say(
+        f"{run.backend}: reading the {len(threads)} thread pages {WARM_ROUNDS} times to fill the caches"
+    )
+    _warm(site, threads)
     endpoints = [
         Endpoint("bare", "bare Starlette", bare, "/"),
         Endpoint("thread", "thread page", site, threads[0], rotate=tuple(threads), check=_shows_a_full_page),
+        Endpoint(
+            "thread_uncached",
+            "thread, no cache",
+            uncached,
+            threads[0],
+            rotate=tuple(threads),
+            check=_shows_a_full_page,
+        ),
     ]
     search_route = servers.get(site.port, searches[0]).status == 200
     if search_route:
@@ -576,6 +591,19 @@ def _measure_forum(
         _say(f"{run.backend}: /forum/search is not there; timing forum.search.search in-process")
         run.measurements.append(_search_in_process(env["GRASSROOTS_DATABASE_URL"], options.duration_s))
     _fill_shares(run)
+
+
+WARM_ROUNDS = 3
+
+
+def _warm(site: Server, paths: list[str]) -> None:
+    """Steady state for the page cache: each worker process keeps its own, and connections land
+    on workers at random, so every page is asked for a few times over several connections."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(WARM_ROUNDS):
+            list(pool.map(lambda path: servers.get(site.port, path), paths))
 
 
 def _search_in_process(url: str, seconds: int) -> Measurement:

@@ -13,7 +13,7 @@ from grassroots.accounts.models import User
 from grassroots.errors import NotFound
 from grassroots.i18n import gettext as _
 
-from .models import Agreement, Board, ContentState, Post, PostRevision, Thread
+from .models import Agreement, Board, ContentState, Post, PostRevision, Thread, ThreadKind
 from .posting import SEGMENT
 
 THREADS_PER_PAGE = 30
@@ -65,6 +65,34 @@ def get_thread(db: Session, thread_id: int) -> Thread:
     if thread is None:
         raise NotFound(_("There is no such thread."))
     return thread
+
+
+@dataclass(frozen=True)
+class ThreadStamp:
+    """What decides whether a thread page kept for anonymous readers may be served: one row,
+    no objects."""
+
+    version: int
+    state: ContentState
+    locked: bool
+    pinned: bool
+    featured: bool
+    kind: ThreadKind
+    deadline: datetime | None
+    members_only: bool
+    organization_id: int
+
+
+def thread_stamp(db: Session, thread_id: int) -> ThreadStamp | None:
+    row = db.execute(
+        select(
+            Thread.version, Thread.state, Thread.locked, Thread.pinned, Thread.featured, Thread.kind,
+            Thread.deadline, Board.members_only, Board.organization_id,
+        )
+        .join(Board, Board.id == Thread.board_id)
+        .where(Thread.id == thread_id)
+    ).first()  # fmt: skip
+    return ThreadStamp(*row) if row is not None else None
 
 
 def get_post(db: Session, post_id: int) -> Post:

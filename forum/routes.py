@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from grassroots import markup, policy
 from grassroots.accounts.tree import OrgNode
+from grassroots.db import utcnow
 from grassroots.errors import DomainError, FormInvalid, NotFound
 from grassroots.i18n import get_locale
 from grassroots.i18n import gettext as _
@@ -224,48 +225,75 @@ def _thread_page(
 
 
 def _posts_html(ctx: Context, viewer_id: int | None, parts: dict[str, Any]) -> Markup:
-    """The page's posts. Anonymous readers all see the same ones, so that is drawn once per
-    version of the thread and kept (GRASSROOTS_PAGE_CACHE_MB)."""
-    thread, root, by_agreement = parts["thread"], parts["root"], parts["by_agreement"]
-    number = _page_number(ctx)
-    key = None
-    if viewer_id is None:
-        key = (
-            "thread",
-            thread.id,
-            thread.version,
-            number,
-            by_agreement,
-            root.id if root else 0,
-            get_locale(),
-        )
-        cached = ctx.site.fragments.get(key)
-        if cached is not None:
-            return Markup(cached)  # noqa: S704 (drawn by the escaping template below)
-    if by_agreement:
+    thread, root, number = parts["thread"], parts["root"], _page_number(ctx)
+    if parts["by_agreement"]:
         page = reading.agreement_page(ctx.db, thread, page=number, viewer_id=viewer_id)
     else:
         page = reading.tree_page(ctx.db, thread, page=number, viewer_id=viewer_id, root=root)
     template = ctx.site.templates.get_template("forum/_posts.html")
-    html = template.render(ctx=ctx, viewer=ctx.viewer, request=ctx.request, page=page, **parts)
-    if key is not None:
-        ctx.site.fragments.put(key, html)
-    return Markup(html)  # noqa: S704
+    return Markup(template.render(ctx=ctx, viewer=ctx.viewer, request=ctx.request, page=page, **parts))  # noqa: S704
+
+
+def _shared_key(ctx: Context, thread_id: int, stamp: reading.ThreadStamp, root_id: int) -> tuple[Any, ...]:
+    """A thread page as anonymous readers see it is the same for all of them, so it is drawn
+    once per version of the thread and kept (GRASSROOTS_PAGE_CACHE_MB). The key holds all the
+    page shows that a new version does not: the clock's say on a solicitation, the thread's
+    flags, the language, the page asked for."""
+    open_now = (
+        stamp.kind is ThreadKind.SOLICITATION and stamp.deadline is not None and utcnow() < stamp.deadline
+    )
+    return (
+        "thread", thread_id, stamp.version, stamp.state, stamp.locked, stamp.pinned, stamp.featured, open_now,
+        root_id, ctx.query("sort") == "agree", _page_number(ctx), get_locale(),
+    )  # fmt: skip
+
+
+def _kept_page(ctx: Context, thread_id: int, root_id: int = 0) -> Response | None:
+    """The kept page, when the reader is anonymous and may read it: one query, no objects."""
+    if ctx.user is not None:
+        return None
+    stamp = reading.thread_stamp(ctx.db, thread_id)
+    if stamp is None or stamp.members_only or stamp.state is not ContentState.VISIBLE:
+        return None
+    if not policy.may_read_public(ctx.actor, ctx.tree.path(stamp.organization_id)):
+        return None
+    cached = ctx.site.fragments.get(_shared_key(ctx, thread_id, stamp, root_id))
+    return HTMLResponse(cached) if cached is not None else None
+
+
+def _shared_page(ctx: Context, thread: Thread, board: Board, root: Post | None = None) -> Response:
+    # Stamped as loaded, before the posts are read: a write landing meanwhile can only make the
+    # kept page newer than its key says, never older.
+    stamp = reading.ThreadStamp(
+        thread.version, thread.state, thread.locked, thread.pinned, thread.featured, thread.kind,
+        thread.deadline, board.members_only, board.organization_id,
+    )  # fmt: skip
+    response = _thread_page(ctx, thread, board, root=root)
+    if ctx.user is None and not board.members_only and thread.state is ContentState.VISIBLE:
+        key = _shared_key(ctx, thread.id, stamp, root.id if root else 0)
+        ctx.site.fragments.put(key, bytes(response.body).decode())
+    return response
 
 
 @view
 def thread_page(ctx: Context) -> Response:
+    kept = _kept_page(ctx, ctx.path_int("thread_id"))
+    if kept is not None:
+        return kept
     thread, board = _readable_thread(ctx, ctx.path_int("thread_id"))
-    return _thread_page(ctx, thread, board)
+    return _shared_page(ctx, thread, board)
 
 
 @view
 def branch_page(ctx: Context) -> Response:
     """The replies under one post, where they nest too deep for the thread page."""
+    kept = _kept_page(ctx, ctx.path_int("thread_id"), ctx.path_int("post_id"))
+    if kept is not None:
+        return kept
     post, thread, board = _readable_post(ctx)
     if post.thread_id != ctx.path_int("thread_id"):
         raise HTTPException(404)
-    return _thread_page(ctx, thread, board, root=post)
+    return _shared_page(ctx, thread, board, root=post)
 
 
 @view

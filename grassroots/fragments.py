@@ -19,7 +19,7 @@ class FragmentCache:
     def __init__(self, max_bytes: int, max_age_seconds: float = 300.0) -> None:
         self.max_bytes = max_bytes
         self.max_age = max_age_seconds
-        self._entries: OrderedDict[Hashable, tuple[float, str]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[float, str, int]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
@@ -30,7 +30,7 @@ class FragmentCache:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            stored_at, value = entry
+            stored_at, value, _size = entry
             if time.monotonic() - stored_at > self.max_age:
                 self._remove(key)
                 return None
@@ -38,21 +38,21 @@ class FragmentCache:
             return value
 
     def put(self, key: Hashable, value: str) -> None:
-        size = len(value) * 3  # a UTF-8 upper bound: Chinese text is three bytes a character
+        size = len(value.encode())
         if self.max_bytes <= 0 or size > self.max_bytes // 4:
             return
         with self._lock:
             if key in self._entries:
                 self._remove(key)
-            self._entries[key] = (time.monotonic(), value)
+            self._entries[key] = (time.monotonic(), value, size)
             self._size += size
             while self._size > self.max_bytes:
                 oldest = next(iter(self._entries))
                 self._remove(oldest)
 
     def _remove(self, key: Hashable) -> None:
-        _stored_at, value = self._entries.pop(key)
-        self._size -= len(value) * 3
+        _stored_at, _value, size = self._entries.pop(key)
+        self._size -= size
 
     def __len__(self) -> int:
         return len(self._entries)

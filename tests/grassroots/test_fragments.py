@@ -15,7 +15,7 @@ def test_keeps_and_returns_values() -> None:
 
 
 def test_the_least_recently_used_goes_first_when_full() -> None:
-    cache = FragmentCache(max_bytes=4 * 300)
+    cache = FragmentCache(max_bytes=4 * 100)
     for key in "abcd":
         cache.put(key, "x" * 100)
     assert cache.get("a") is not None  # a is now the most recently used
