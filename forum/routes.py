@@ -255,7 +255,9 @@ def _kept_page(ctx: Context, thread_id: int, root_id: int = 0) -> Response | Non
     stamp = reading.thread_stamp(ctx.db, thread_id)
     if stamp is None or stamp.members_only or stamp.state is not ContentState.VISIBLE:
         return None
-    if not policy.may_read_public(ctx.actor, ctx.tree.path(stamp.organization_id)):
+    # Public boards are public everywhere, whatever the organization (DESIGN.md's role table),
+    # so the hot path asks without loading the organization tree.
+    if not policy.may_read_public(ctx.actor):
         return None
     cached = ctx.site.fragments.get(_shared_key(ctx, thread_id, stamp, root_id))
     return HTMLResponse(cached) if cached is not None else None
