@@ -81,13 +81,14 @@ class ThreadStamp:
     deadline: datetime | None
     members_only: bool
     organization_id: int
+    board_id: int
 
 
 def thread_stamp(db: Session, thread_id: int) -> ThreadStamp | None:
     row = db.execute(
         select(
             Thread.version, Thread.state, Thread.locked, Thread.pinned, Thread.featured, Thread.kind,
-            Thread.deadline, Board.members_only, Board.organization_id,
+            Thread.deadline, Board.members_only, Board.organization_id, Thread.board_id,
         )
         .join(Board, Board.id == Thread.board_id)
         .where(Thread.id == thread_id)

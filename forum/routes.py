@@ -243,7 +243,8 @@ def _shared_key(ctx: Context, thread_id: int, stamp: reading.ThreadStamp, root_i
         stamp.kind is ThreadKind.SOLICITATION and stamp.deadline is not None and utcnow() < stamp.deadline
     )
     return (
-        "thread", thread_id, stamp.version, stamp.state, stamp.locked, stamp.pinned, stamp.featured, open_now,
+        "thread", thread_id, stamp.version, stamp.board_id, stamp.state, stamp.locked, stamp.pinned,
+        stamp.featured, open_now,
         root_id, ctx.query("sort") == "agree", _page_number(ctx), get_locale(),
     )  # fmt: skip
 
@@ -268,7 +269,7 @@ def _shared_page(ctx: Context, thread: Thread, board: Board, root: Post | None =
     # kept page newer than its key says, never older.
     stamp = reading.ThreadStamp(
         thread.version, thread.state, thread.locked, thread.pinned, thread.featured, thread.kind,
-        thread.deadline, board.members_only, board.organization_id,
+        thread.deadline, board.members_only, board.organization_id, board.id,
     )  # fmt: skip
     response = _thread_page(ctx, thread, board, root=root)
     if ctx.user is None and not board.members_only and thread.state is ContentState.VISIBLE:
