@@ -17,6 +17,7 @@ from grassroots import markup, policy
 from grassroots.accounts.models import User
 from grassroots.accounts.tree import OrgRef
 from grassroots.i18n import get_locale
+from grassroots.i18n import gettext as _
 from grassroots.web import Context, view
 
 from . import access, boards, reading, solicitations
@@ -52,7 +53,7 @@ def _public_boards(ctx: Context) -> list[Board]:
 def threads_feed(ctx: Context) -> Response:
     ctx.require(policy.may_read_public(ctx.actor))
     public = _public_boards(ctx)
-    title = ctx.settings.site_url
+    title = _("Grassroots")
     board_slug, org_slug = ctx.query("board"), ctx.query("org")
     if board_slug:
         public = [b for b in public if b.slug == board_slug]
