@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -393,29 +393,27 @@ def _tsvector_rows(db: Session, q: _Query, board_ids: Sequence[int], limit: int)
         )
         .all()
     )
-    count = _occurrences(q)
-    return [
-        _Candidate(post_id, count(terms), created[post_id])
-        for post_id, terms in matches
-        if post_id in created
+    return [_Candidate(post_id, score, created[post_id]) for post_id, score in matches if post_id in created]
+
+
+def _occurrences(q: _Query, terms: ColumnElement[str]) -> ColumnElement[int]:
+    """How often the words occur in a post's terms: the rank, counted by PostgreSQL so that
+    only ids and counts cross to Python, not the terms of every candidate. ts_rank would run
+    to_tsvector on every post ranked (the index keeps no tsvector), ~80 us each; replacing
+    substrings costs about a microsecond. Spaces are doubled so that repeats next to each
+    other do not share one."""
+    doubled = func.replace(literal(" ").concat(terms).concat(" "), " ", "  ")
+    counts = [
+        (func.length(doubled) - func.length(func.replace(doubled, pattern, ""))) / len(pattern)
+        for pattern in (" " + "  ".join(phrase) + " " for phrase in q.phrases)
     ]
+    total = counts[0]
+    for count in counts[1:]:
+        total = total + count
+    return total.label("score")
 
 
-def _occurrences(q: _Query) -> Callable[[str], int]:
-    """How often the words occur in a post's terms: the rank. ts_rank would run to_tsvector
-    on every post ranked (the index keeps no tsvector), ~80 us each, 80 ms for a full set;
-    counting the phrases in the terms takes about a microsecond. Spaces are doubled so that
-    repeats next to each other do not share one."""
-    patterns = [" " + "  ".join(phrase) + " " for phrase in q.phrases]
-
-    def count(terms: str) -> int:
-        doubled = f" {terms} ".replace(" ", "  ")
-        return sum(doubled.count(pattern) for pattern in patterns)
-
-    return count
-
-
-def _newest_matches(db: Session, q: _Query, board_ids: Sequence[int], limit: int) -> list[tuple[int, str]]:
+def _newest_matches(db: Session, q: _Query, board_ids: Sequence[int], limit: int) -> list[tuple[int, int]]:
     """The newest `limit` matches, looked for from the newest post back, a stretch of ids at a
     time, each stretch older than the last, so nothing is read twice.
 
@@ -428,7 +426,7 @@ def _newest_matches(db: Session, q: _Query, board_ids: Sequence[int], limit: int
     50,000 rows for a word in 5 % of a million posts: the stretch keeps that to its share.
     A stretch is sized by the rate so far to hold what is still wanted, with a margin."""
     newest = db.scalar(select(func.max(SearchEntry.post_id))) or 0
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, int]] = []
     before, span, walk = newest, _FIRST_WALK, True
     while True:
         after = before - span if span < before else None
@@ -446,21 +444,21 @@ def _newest_matches(db: Session, q: _Query, board_ids: Sequence[int], limit: int
 
 def _walked(
     db: Session, q: _Query, board_ids: Sequence[int], limit: int, after: int | None, before: int
-) -> list[tuple[int, str]]:
+) -> list[tuple[int, int]]:
     # Backwards along the primary key, newest first, stopping at `limit`; no to_tsvector,
     # which would cost ~40 us a row where the substring test costs ~1.
     statement = (
-        select(SearchEntry.post_id, SearchEntry.terms)
+        select(SearchEntry.post_id, _occurrences(q, SearchEntry.terms))
         .where(*_stretch(after, before), SearchEntry.board_id.in_(board_ids), *_phrases(q))
         .order_by(SearchEntry.post_id.desc())
         .limit(limit)
     )
-    return [(post_id, terms) for post_id, terms in db.execute(statement).all()]
+    return [(post_id, score) for post_id, score in db.execute(statement).all()]
 
 
 def _indexed(
     db: Session, q: _Query, board_ids: Sequence[int], limit: int, after: int | None, before: int
-) -> list[tuple[int, str]]:
+) -> list[tuple[int, int]]:
     # PostgreSQL should AND the GIN index's bitmap with the primary key's for the stretch and
     # read only the rows in both (停车 on a million posts: 10 ms). Left to itself it may walk
     # the primary key instead and run to_tsvector on every row of the stretch, whose cost it
@@ -480,9 +478,13 @@ def _indexed(
         .cte("matches")
         .prefix_with("MATERIALIZED")
     )
-    statement = select(matches).order_by(matches.c.post_id.desc()).limit(limit)
+    statement = (
+        select(matches.c.post_id, _occurrences(q, matches.c.terms))
+        .order_by(matches.c.post_id.desc())
+        .limit(limit)
+    )
     previous = db.scalar(_INDEX_SCANS_OFF)
-    rows = [(post_id, terms) for post_id, terms in db.execute(statement).all()]
+    rows = [(post_id, score) for post_id, score in db.execute(statement).all()]
     # Should the query fail, rolling the transaction back restores the setting instead.
     db.execute(select(func.set_config("enable_indexscan", previous, True)))
     return rows
