@@ -366,6 +366,7 @@ def typed_field_labels() -> dict[str, str]:
         "name": _("Organization name"),
         "slug": _("Web address"),
         "description": _("Description"),
+        "email": _("E-mail for notifications (optional)"),
         "title": _("Title"),
         "body": _("Your post"),
         "summary": _("Summary of the response"),

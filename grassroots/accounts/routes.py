@@ -132,10 +132,16 @@ def me(ctx: Context) -> Response:
 @view
 def change_profile(ctx: Context) -> Response:
     user = _own_account(ctx)
-    try:
-        services.change_display_name(user, ctx.field("display_name"))
-    except FormInvalid as exc:
-        return _me_page(ctx, 400, exc.errors, {"display_name": ctx.field("display_name")})
+    errors: dict[str, str] = {}
+    for change, name in ((services.change_display_name, "display_name"), (services.change_email, "email")):
+        try:
+            change(user, ctx.field(name))
+        except FormInvalid as exc:
+            errors.update(exc.errors)
+    if errors:
+        ctx.db.rollback()
+        typed = {"display_name": ctx.field("display_name"), "email": ctx.field("email")}
+        return _me_page(ctx, 400, errors, typed)
     return ctx.redirect("/me?done=profile")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -192,6 +193,19 @@ def change_display_name(user: User, display_name: str) -> None:
     if problem:
         raise FormInvalid({"display_name": problem})
     user.display_name = display_name
+
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def change_email(user: User, email: str) -> None:
+    """Where notifications are mailed; empty for none."""
+    email = email.strip()
+    if email and (len(email) > 254 or not EMAIL_PATTERN.match(email)):
+        raise FormInvalid(
+            {"email": _("Please give an e-mail address like name@example.com, or leave it empty.")}
+        )
+    user.email = email
 
 
 def change_password(

@@ -290,3 +290,21 @@ def test_an_expired_form_hands_the_reply_back(client, database, forum: Forum) ->
     kept = page(response).select_one("textarea[name=body]")
     assert kept.get_text() == "写了很久的一段话"
     assert page(response).select_one(f'label[for="{kept["id"]}"]').get_text() == "帖子内容"
+
+
+def test_a_person_gives_the_address_notifications_are_mailed_to(client, database, forum: Forum) -> None:  # type: ignore[no-untyped-def]
+    from grassroots.accounts.models import User
+
+    log_in(client, "member")
+    bad = submit(client, "/me", "/me/profile", {"display_name": "新名字", "email": "not an address"})
+    assert bad.status_code == 400
+    assert page(bad).select_one("#f-email-error") is not None
+    assert page(bad).select_one("#f-email")["value"] == "not an address"
+    assert page(bad).select_one("#f-display_name")["value"] == "新名字"
+    with database.reading() as db:
+        assert db.get_one(User, forum.member.id).display_name != "新名字"
+    good = submit(client, "/me", "/me/profile", {"display_name": "新名字", "email": "member@example.org"})
+    assert good.status_code == 303
+    with database.reading() as db:
+        stored = db.get_one(User, forum.member.id)
+        assert (stored.display_name, stored.email) == ("新名字", "member@example.org")
