@@ -561,9 +561,7 @@ def _measure_forum(
         _serve_site({**env, "GRASSROOTS_PAGE_CACHE_MB": "0"}, data_dir, "site-uncached")
     )
     bare = stack.enter_context(_serve_bare(env, data_dir))
-    _say(
-        f"{run.backend}: reading the {len(threads)} thread pages {WARM_ROUNDS} times to fill the caches"
-    )
+    _say(f"{run.backend}: reading the {len(threads)} thread pages {WARM_ROUNDS} times to fill the caches")
     _warm(site, threads)
     endpoints = [
         Endpoint("bare", "bare Starlette", bare, "/"),
