@@ -27,6 +27,9 @@ def may_manage_boards(actor: policy.Actor, tree: OrgTree, organization_id: int) 
     return policy.may_run_organization(actor, tree.path(organization_id))
 
 
+def readable_boards(db: Session, actor: policy.Actor, tree: OrgTree) -> list[Board]:
+    return [board for board in db.scalars(select(Board)) if may_read_board(actor, tree, board)]
+
+
 def readable_board_ids(db: Session, actor: policy.Actor, tree: OrgTree) -> list[int]:
-    boards = db.scalars(select(Board)).all()
-    return [board.id for board in boards if may_read_board(actor, tree, board)]
+    return [board.id for board in readable_boards(db, actor, tree)]

@@ -545,11 +545,11 @@ def search_page(ctx: Context) -> Response:
     ctx.require(policy.may_read_public(ctx.actor))
     query = ctx.query("q")[:200]
     results = None
+    board_names: dict[int, str] = {}
     if query.strip():
-        readable = access.readable_board_ids(ctx.db, ctx.actor, ctx.tree)
-        results = search.search(ctx.db, query, board_ids=readable, page=_page_number(ctx))
+        board_names = {b.id: b.name for b in access.readable_boards(ctx.db, ctx.actor, ctx.tree)}
+        results = search.search(ctx.db, query, board_ids=list(board_names), page=_page_number(ctx))
     pages = reading.pages_for(results.total, results.per_page) if results else 1
-    board_names = {b.id: b.name for b in boards.list_boards(ctx.db)} if results and results.hits else {}
     return ctx.render("forum/search.html", query=query, results=results, pages=pages, board_names=board_names)
 
 

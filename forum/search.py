@@ -564,25 +564,29 @@ def _scan_candidates(q: _Query, board_ids: Sequence[int], limit: int) -> Select[
 def _hits(db: Session, post_ids: list[int], words: Sequence[str]) -> Iterator[SearchHit]:
     if not post_ids:
         return
+    # Columns, not Post objects: the source text, the largest column, is not needed here.
     rows = db.execute(
-        select(Post, Thread.title, Thread.board_id, User.display_name)
+        select(
+            Post.id, Post.thread_id, Post.floor, Post.created_at, Post.body_html,
+            Thread.title, Thread.board_id, User.display_name,
+        )
         .join(Thread, Thread.id == Post.thread_id)
         .join(User, User.id == Post.author_id)
         .where(Post.id.in_(post_ids))
-    ).all()
-    by_id = {row.Post.id: row for row in rows}
+    ).all()  # fmt: skip
+    by_id = {row.id: row for row in rows}
     for post_id in post_ids:
         if (row := by_id.get(post_id)) is not None:
             yield SearchHit(
                 post_id=post_id,
-                thread_id=row.Post.thread_id,
+                thread_id=row.thread_id,
                 thread_title=row.title,
                 title_html=highlight(row.title, words),
-                floor=row.Post.floor,
+                floor=row.floor,
                 board_id=row.board_id,
                 author_name=row.display_name,
-                created_at=row.Post.created_at,
-                snippet=snippet(plain_text(row.Post.body_html), words),
+                created_at=row.created_at,
+                snippet=snippet(plain_text(row.body_html), words),
             )
 
 
