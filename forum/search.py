@@ -308,7 +308,8 @@ def _parse(query: str) -> _Query:
 
 
 def _ranked(candidates: Sequence[Any]) -> list[Any]:
-    return sorted(candidates, key=lambda c: (c.score or 0, c.created_at, c.post_id), reverse=True)
+    # Ids grow with time, so the higher id is the newer post when scores tie.
+    return sorted(candidates, key=lambda c: (c.score or 0, c.post_id), reverse=True)
 
 
 def _candidates(db: Session, q: _Query, board_ids: Sequence[int], limit: int) -> Sequence[Any]:
@@ -362,7 +363,7 @@ def _fts5_candidates(q: _Query, board_ids: Sequence[int], limit: int) -> Select[
 class _Candidate(NamedTuple):
     post_id: int
     score: int
-    created_at: datetime
+    created_at: datetime | None
 
 
 def _tsvector_rows(db: Session, q: _Query, board_ids: Sequence[int], limit: int) -> Sequence[Any]:
@@ -371,6 +372,9 @@ def _tsvector_rows(db: Session, q: _Query, board_ids: Sequence[int], limit: int)
     matches = _newest_matches(db, q, board_ids, limit)
     if not matches:
         return []
+    if not q.scans:
+        # The index holds visible posts only; the page's hits are checked again as they are read.
+        return [_Candidate(post_id, score, None) for post_id, score in matches]
     # One array parameter, not an IN list of a thousand: compiling and sending those cost
     # more than the query. Spelled out as text, which is ~50 times quicker than psycopg's
     # dumping of a list.
@@ -572,7 +576,7 @@ def _hits(db: Session, post_ids: list[int], words: Sequence[str]) -> Iterator[Se
         )
         .join(Thread, Thread.id == Post.thread_id)
         .join(User, User.id == Post.author_id)
-        .where(Post.id.in_(post_ids))
+        .where(Post.id.in_(post_ids), *_visible())
     ).all()  # fmt: skip
     by_id = {row.id: row for row in rows}
     for post_id in post_ids:
