@@ -88,7 +88,6 @@ _ONE_CJK = re.compile(rf"[{_CJK}]")
 _NUMBER_HEAD = re.compile(r"[0-9]+e[0-9]+(?=[^0-9])")
 _LIKE_ESCAPE = "\\"
 _ELLIPSIS = Markup("…")
-_MARK = Markup("<mark>{}</mark>")  # format() escapes what it is given
 _SIMPLE = literal_column("'simple'::regconfig")
 _FTS = table("forum_search_fts", column("rowid"), column("terms"))
 
@@ -621,10 +620,12 @@ def _marked(value: str, spans: list[tuple[int, int]], start: int, end: int) -> M
         span_start, span_end = max(span_start, position), min(span_end, end)
         if span_start >= span_end:
             continue
-        parts += [escape(value[position:span_start]), _MARK.format(value[span_start:span_end])]
+        parts += [escape(value[position:span_start]), "<mark>", escape(value[span_start:span_end]), "</mark>"]
         position = span_end
     parts.append(escape(value[position:end]))
-    return Markup("").join(parts)
+    # Every piece of the text is escaped above; joined as plain strings, since Markup.format
+    # and Markup.join cost a fifth of a search's Python time.
+    return Markup("".join(parts))  # noqa: S704
 
 
 def _spans(value: str, words: Sequence[str]) -> list[tuple[int, int]]:
