@@ -61,12 +61,12 @@ MAX_QUERY_CHARS = 1000
 MAX_WORDS = 8
 MAX_WORD_CHARS = 40
 MAX_TOKEN_CHARS = 64  # PostgreSQL drops words over 2047 bytes; both sides truncate alike
-MAX_CANDIDATES = 200
+MAX_CANDIDATES = 100
 # The one-character scan reads the posts with the newest this many ids.
 SCAN_POSTS = 20_000
 # PostgreSQL looks for matches from the newest post back, a stretch of ids at a time: see
 # _newest_matches. The first stretch is walked, and later ones while they are this short.
-_FIRST_WALK = 4096
+_FIRST_WALK = 2048
 _MAX_WALK = 32_768
 SNIPPET_CHARS = 120
 
