@@ -85,8 +85,7 @@ def edit_board(ctx: Context) -> Response:
     }
     if ctx.request.method == "POST":
         user = ctx.require_login()
-        if ctx.request.method == "POST" and "members_only" not in ctx.form:
-            values["members_only"] = False
+        values["members_only"] = ctx.field("members_only") == "1"  # an unticked box sends nothing
         try:
             boards.update_board(ctx.db, actor=user, board=board, **values)  # type: ignore[arg-type]
             return ctx.redirect(f"/forum/manage/{org.slug}/")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from grassroots import markup
 from grassroots.notifications import Notifier
 from moderation.registry import ItemView
 
@@ -45,14 +44,7 @@ class PostAdapter:
             posting.published(db, self.notifier, post, mentions=list(mentions.values()))
         else:  # unhidden: searchable again, already counted and announced
             posting.changed(db, post.thread_id)
-            thread = db.get_one(Thread, post.thread_id)
-            search.index_post(
-                db,
-                post_id=post.id,
-                board_id=thread.board_id,
-                title=thread.title if post.floor == 1 else "",
-                text=markup.plain_text(post.body_html),
-            )
+            search.sync_post(db, post)
 
     def hide(self, db: Session, item_id: int, reason: str) -> None:
         self._withdraw(db, item_id, ContentState.HIDDEN, reason)

@@ -3,7 +3,7 @@ who watch its thread or board. Each person is told once per post, for the closes
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -77,13 +77,14 @@ def mentioned(db: Session, notifier: Notifier, *, post: Post, thread: Thread, us
     )
 
 
+def _watched(user_id: int, thread_id: int | None, board_id: int | None) -> list[ColumnElement[bool]]:
+    target = Watch.thread_id == thread_id if thread_id else Watch.board_id == board_id
+    return [Watch.user_id == user_id, target]
+
+
 def watch(db: Session, *, user_id: int, thread_id: int | None = None, board_id: int | None = None) -> None:
     """Follow a thread or a board; following twice is following."""
-    query = select(Watch.id).where(Watch.user_id == user_id)
-    query = (
-        query.where(Watch.thread_id == thread_id) if thread_id else query.where(Watch.board_id == board_id)
-    )
-    if db.scalar(query) is not None:
+    if is_watching(db, user_id=user_id, thread_id=thread_id, board_id=board_id):
         return
     try:
         with db.begin_nested():
@@ -93,18 +94,10 @@ def watch(db: Session, *, user_id: int, thread_id: int | None = None, board_id: 
 
 
 def unwatch(db: Session, *, user_id: int, thread_id: int | None = None, board_id: int | None = None) -> None:
-    query = delete(Watch).where(Watch.user_id == user_id)
-    query = (
-        query.where(Watch.thread_id == thread_id) if thread_id else query.where(Watch.board_id == board_id)
-    )
-    db.execute(query)
+    db.execute(delete(Watch).where(*_watched(user_id, thread_id, board_id)))
 
 
 def is_watching(
     db: Session, *, user_id: int, thread_id: int | None = None, board_id: int | None = None
 ) -> bool:
-    query = select(Watch.id).where(Watch.user_id == user_id)
-    query = (
-        query.where(Watch.thread_id == thread_id) if thread_id else query.where(Watch.board_id == board_id)
-    )
-    return db.scalar(query) is not None
+    return db.scalar(select(Watch.id).where(*_watched(user_id, thread_id, board_id))) is not None

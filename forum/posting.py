@@ -219,13 +219,7 @@ def published(db: Session, notifier: Notifier, post: Post, *, mentions: list[int
     thread.last_post_at = board.last_post_at = post.created_at
     board.post_count += 1
     changed(db, thread.id)
-    search.index_post(
-        db,
-        post_id=post.id,
-        board_id=board.id,
-        title=thread.title if post.floor == 1 else "",
-        text=markup.plain_text(post.body_html),
-    )
+    search.sync_post(db, post)
     notices.post_published(db, notifier, post=post, thread=thread, board=board, mentions=mentions)
 
 
@@ -264,16 +258,8 @@ def edit_post(
         thread.title = verdict.title or new_title
     if verdict.outcome is Outcome.HOLD and post.state is ContentState.VISIBLE:
         post.state, post.state_reason = ContentState.HELD, verdict.reason
-        search.unindex_post(db, post.id)
-        return
+    search.sync_post(db, post)
     if post.state is ContentState.VISIBLE:
-        search.index_post(
-            db,
-            post_id=post.id,
-            board_id=board.id,
-            title=thread.title if post.floor == 1 else "",
-            text=markup.plain_text(post.body_html),
-        )
         new = [uid for uid in mentions.values() if uid not in old_mentions]
         notices.mentioned(db, notifier, post=post, thread=thread, user_ids=new)
 

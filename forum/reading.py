@@ -30,10 +30,6 @@ class PostRow:
     agreed: bool = False
 
     @property
-    def indent(self) -> int:
-        return self.post.depth
-
-    @property
     def continues(self) -> bool:
         """Its replies are too deep for this page and go on under their own address."""
         return self.post.reply_count > 0 and self.post.depth % SHOWN_DEPTH == 0 and self.post.depth > 0
@@ -44,10 +40,6 @@ class Page:
     rows: list[PostRow]
     number: int
     count: int  # pages in all
-
-    @property
-    def numbers(self) -> list[int]:
-        return list(range(1, self.count + 1))
 
 
 @dataclass(frozen=True)

@@ -374,25 +374,23 @@ def reply(ctx: Context) -> Response:
     return ctx.redirect(f"/forum/p/{post.id}")
 
 
+def _follow(ctx: Context, *, thread_id: int | None = None, board_id: int | None = None) -> None:
+    user = ctx.require_login()
+    change = notices.watch if ctx.field("watch") == "1" else notices.unwatch
+    change(ctx.db, user_id=user.id, thread_id=thread_id, board_id=board_id)
+
+
 @view
 def watch_thread(ctx: Context) -> Response:
     thread, _board = _readable_thread(ctx, ctx.path_int("thread_id"))
-    user = ctx.require_login()
-    if ctx.field("watch") == "1":
-        notices.watch(ctx.db, user_id=user.id, thread_id=thread.id)
-    else:
-        notices.unwatch(ctx.db, user_id=user.id, thread_id=thread.id)
+    _follow(ctx, thread_id=thread.id)
     return ctx.redirect(f"/forum/t/{thread.id}")
 
 
 @view
 def watch_board(ctx: Context) -> Response:
     board = _readable_board(ctx)
-    user = ctx.require_login()
-    if ctx.field("watch") == "1":
-        notices.watch(ctx.db, user_id=user.id, board_id=board.id)
-    else:
-        notices.unwatch(ctx.db, user_id=user.id, board_id=board.id)
+    _follow(ctx, board_id=board.id)
     return ctx.redirect(f"/forum/{board.slug}/")
 
 

@@ -255,10 +255,6 @@ class SearchPage:
     total: int  # matches counted, MAX_CANDIDATES at most
     total_capped: bool  # more matched than were counted: only the newest are ranked
 
-    @property
-    def has_more(self) -> bool:
-        return self.page * self.per_page < self.total
-
 
 @dataclass(frozen=True)
 class _Query:

@@ -51,6 +51,7 @@ def make_environment(settings: Settings) -> jinja2.Environment:
         org_options=org_options,
         device_label=device_label,
         text_diff=text_diff,
+        floor_label=lambda floor: i18n.gettext("#%(floor)s", floor=floor),
     )
     env.filters["time"] = lambda moment, tz=settings.timezone, fmt="medium": i18n.format_time(moment, tz, fmt)
     env.filters["shorttime"] = lambda moment, tz=settings.timezone: i18n.format_short_time(moment, tz)
