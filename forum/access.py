@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any, Protocol
+
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from grassroots import policy
@@ -11,7 +13,14 @@ from grassroots.accounts.tree import OrgTree
 from .models import Board
 
 
-def may_read_board(actor: policy.Actor, tree: OrgTree, board: Board) -> bool:
+class BoardPlace(Protocol):
+    """What reading a board depends on: a Board, or a row of these columns."""
+
+    organization_id: int
+    members_only: bool
+
+
+def may_read_board(actor: policy.Actor, tree: OrgTree, board: BoardPlace) -> bool:
     path = tree.path(board.organization_id)
     if board.members_only:
         return policy.may_read_members_boards(actor, path)
@@ -27,9 +36,15 @@ def may_manage_boards(actor: policy.Actor, tree: OrgTree, organization_id: int) 
     return policy.may_run_organization(actor, tree.path(organization_id))
 
 
-def readable_boards(db: Session, actor: policy.Actor, tree: OrgTree) -> list[Board]:
-    return [board for board in db.scalars(select(Board)) if may_read_board(actor, tree, board)]
+def readable_boards(db: Session, actor: policy.Actor, tree: OrgTree) -> list[Row[Any]]:
+    """Rows of id, name, organization_id and members_only. Read past the ORM on the session's
+    connection: Board objects cost the search page a tenth of its time."""
+    rows = db.connection().execute(_BOARD_PLACES)
+    return [board for board in rows if may_read_board(actor, tree, board)]
 
 
 def readable_board_ids(db: Session, actor: policy.Actor, tree: OrgTree) -> list[int]:
     return [board.id for board in readable_boards(db, actor, tree)]
+
+
+_BOARD_PLACES = select(Board.id, Board.name, Board.organization_id, Board.members_only)

@@ -4,7 +4,7 @@ Neither database's own tokenizer splits Chinese into words, and extensions are n
 so the application splits text itself: each run of CJK characters becomes its overlapping
 two-character pieces (停车位 → 停车 车位), each run of letters and digits one token, and a
 separator token stands where punctuation or space parted two runs, so that no phrase matches
-across it. The tokens, joined by spaces, are stored in forum_search.terms; SQLite copies them
+across it. The tokens, each with a space on both sides, are stored in forum_search.terms; SQLite copies them
 into the FTS5 table forum_search_fts, PostgreSQL indexes to_tsvector('simple', terms) with GIN.
 
 The words of a query are what space and punctuation part, and every one must occur. A word
@@ -16,6 +16,7 @@ matches are ranked, which keeps a common word as cheap on a million posts as on 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -223,7 +224,14 @@ def _entry(row: Any) -> dict[str, Any]:
 
 
 def _terms(title: str, text: str) -> str:
-    return " ".join([*split_terms(title), SEPARATOR, *split_terms(text)])
+    return stored_terms([*split_terms(title), SEPARATOR, *split_terms(text)])
+
+
+def stored_terms(tokens: Sequence[str]) -> str:
+    """Tokens as forum_search.terms holds them: a space before and after each, so that a
+    phrase is a plain substring of them (strpos on the column itself reads a row in half the
+    time of strpos on the column padded by concatenation)."""
+    return " " + " ".join(tokens) + " "
 
 
 def _is_sqlite(db: Session) -> bool:
@@ -311,6 +319,8 @@ def _candidates(db: Session, q: _Query, board_ids: Sequence[int], limit: int) ->
     """Rows of (post_id, score, created_at): the newest `limit` matches, scored."""
     if not board_ids or not q.words:
         return []
+    # The PostgreSQL reads go to the connection, past the session, which would flush first.
+    db.flush()
     if not q.phrases:
         return db.execute(_scan_candidates(q, board_ids, limit)).all()
     if _is_sqlite(db):
@@ -395,21 +405,26 @@ def _tsvector_rows(db: Session, q: _Query, board_ids: Sequence[int], limit: int)
     return [_Candidate(post_id, score, created[post_id]) for post_id, score in matches if post_id in created]
 
 
-def _occurrences(q: _Query, terms: ColumnElement[str]) -> ColumnElement[int]:
+def _occurrences(phrases: int, terms: ColumnElement[str]) -> ColumnElement[int]:
     """How often the words occur in a post's terms: the rank, counted by PostgreSQL so that
     only ids and counts cross to Python, not the terms of every candidate. ts_rank would run
     to_tsvector on every post ranked (the index keeps no tsvector), ~80 us each; replacing
-    substrings costs about a microsecond. Spaces are doubled so that repeats next to each
-    other do not share one."""
-    doubled = func.replace(literal(" ").concat(terms).concat(" "), " ", "  ")
+    substrings costs a few microseconds. A phrase repeated with nothing between (好好 好好)
+    shares a space and counts once: a rank, not a census, at half the cost of doubling the
+    spaces to count it right."""
     counts = [
-        (func.length(doubled) - func.length(func.replace(doubled, pattern, ""))) / len(pattern)
-        for pattern in (" " + "  ".join(phrase) + " " for phrase in q.phrases)
+        (func.length(terms) - func.length(func.replace(terms, _phrase(index), " ")))
+        / bindparam(f"phrase_{index}_width", type_=Integer)
+        for index in range(phrases)
     ]
     total = counts[0]
     for count in counts[1:]:
         total = total + count
     return total.label("score")
+
+
+def _phrase(index: int) -> ColumnElement[str]:
+    return bindparam(f"phrase_{index}", type_=String)
 
 
 def _newest_matches(db: Session, q: _Query, board_ids: Sequence[int], limit: int) -> list[tuple[int, int]]:
@@ -424,39 +439,74 @@ def _newest_matches(db: Session, q: _Query, board_ids: Sequence[int], limit: int
     have to read far for. Ordering every GIN match by age instead would read each one's row,
     50,000 rows for a word in 5 % of a million posts: the stretch keeps that to its share.
     A stretch is sized by the rate so far to hold what is still wanted, with a margin."""
-    newest = db.scalar(select(func.max(SearchEntry.post_id))) or 0
-    found: list[tuple[int, int]] = []
-    before, span, walk = newest, _FIRST_WALK, True
-    while True:
-        after = before - span if span < before else None
-        read = _walked if walk else _indexed
-        found += read(db, q, board_ids, limit - len(found), after, before)
-        if len(found) >= limit or after is None:
-            return found[:limit]
-        seen = newest - after
+    newest, found = _first_walk(db, q, board_ids, limit)
+    before = newest - _FIRST_WALK
+    while len(found) < limit and before > 0:
+        seen = newest - before
         span = (limit - len(found)) * seen * 5 // (4 * len(found)) + 1 if found else 15 * seen
         walk = span <= _MAX_WALK
         if walk:
             span *= 2  # a walk stops at its LIMIT: a longer stretch costs nothing unread
+        after = max(before - span, 0)
+        read = _walked if walk else _indexed
+        found += read(db, q, board_ids, limit - len(found), after, before)
         before = after
+    return found[:limit]
+
+
+def _first_walk(
+    db: Session, q: _Query, board_ids: Sequence[int], limit: int
+) -> tuple[int, list[tuple[int, int]]]:
+    """The newest id, and the matches among the _FIRST_WALK newest ids: one round trip, where
+    asking for the newest id first took another (a common word needs no more than this)."""
+    params = {**_phrase_params(q), "boards": list(board_ids), "limit": limit, "span": _FIRST_WALK}
+    rows = db.connection().execute(_walk_statement(len(q.phrases), first=True), params).all()
+    return rows[0][0], [(post_id, score) for _, post_id, score in rows if post_id is not None]
 
 
 def _walked(
-    db: Session, q: _Query, board_ids: Sequence[int], limit: int, after: int | None, before: int
+    db: Session, q: _Query, board_ids: Sequence[int], limit: int, after: int, before: int
 ) -> list[tuple[int, int]]:
-    # Backwards along the primary key, newest first, stopping at `limit`; no to_tsvector,
-    # which would cost ~40 us a row where the substring test costs ~1.
-    statement = (
-        select(SearchEntry.post_id, _occurrences(q, SearchEntry.terms))
-        .where(*_stretch(after, before), SearchEntry.board_id.in_(board_ids), *_phrases(q))
+    params = {**_phrase_params(q), "boards": list(board_ids), "limit": limit}
+    statement = _walk_statement(len(q.phrases), first=False)
+    rows = db.connection().execute(statement, {**params, "after": after, "before": before})
+    return [(post_id, score) for post_id, score in rows]
+
+
+@functools.cache
+def _walk_statement(phrases: int, *, first: bool) -> Select[Any]:
+    """Backwards along the primary key, newest first, stopping at the LIMIT; no to_tsvector,
+    which would cost ~40 us a row where the substring test costs ~1. Built once for each
+    number of phrases, every value a parameter: building the statement anew for each search
+    cost as much as PostgreSQL's running it."""
+    if first:
+        newest = select(func.coalesce(func.max(SearchEntry.post_id), 0).label("id")).subquery("newest")
+        walk = _walk(phrases, [SearchEntry.post_id > newest.c.id - bindparam("span", type_=Integer)])
+        walked = walk.lateral("walked")
+        return select(newest.c.id, walked.c.post_id, walked.c.score).outerjoin(walked, true())
+    return _walk(phrases, _stretch(bindparam("after", type_=Integer), bindparam("before", type_=Integer)))
+
+
+def _walk(phrases: int, stretch: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    return (
+        select(SearchEntry.post_id, _occurrences(phrases, SearchEntry.terms))
+        .where(*stretch, SearchEntry.board_id.in_(bindparam("boards", expanding=True)), *_phrases(phrases))
         .order_by(SearchEntry.post_id.desc())
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
-    return [(post_id, score) for post_id, score in db.execute(statement).all()]
+
+
+def _phrase_params(q: _Query) -> dict[str, Any]:
+    """The phrases as _phrases and _occurrences take them: each padded, and its width."""
+    params: dict[str, Any] = {}
+    for index, phrase in enumerate(q.phrases):
+        pattern = " " + " ".join(phrase) + " "
+        params[f"phrase_{index}"], params[f"phrase_{index}_width"] = pattern, len(pattern) - 1
+    return params
 
 
 def _indexed(
-    db: Session, q: _Query, board_ids: Sequence[int], limit: int, after: int | None, before: int
+    db: Session, q: _Query, board_ids: Sequence[int], limit: int, after: int, before: int
 ) -> list[tuple[int, int]]:
     # PostgreSQL should AND the GIN index's bitmap with the primary key's for the stretch and
     # read only the rows in both (停车 on a million posts: 10 ms). Left to itself it may walk
@@ -470,7 +520,7 @@ def _indexed(
         select(SearchEntry.post_id, SearchEntry.terms)
         .where(
             _tsvector_matches(_tsquery(q, _rarest(db, q))),
-            *_phrases(q),
+            *_phrases(len(q.phrases)),
             SearchEntry.board_id.in_(board_ids),
             *_stretch(after, before),
         )
@@ -478,12 +528,12 @@ def _indexed(
         .prefix_with("MATERIALIZED")
     )
     statement = (
-        select(matches.c.post_id, _occurrences(q, matches.c.terms))
+        select(matches.c.post_id, _occurrences(len(q.phrases), matches.c.terms))
         .order_by(matches.c.post_id.desc())
         .limit(limit)
     )
     previous = db.scalar(_INDEX_SCANS_OFF)
-    rows = [(post_id, score) for post_id, score in db.execute(statement).all()]
+    rows = [(post_id, score) for post_id, score in db.execute(statement, _phrase_params(q)).all()]
     # Should the query fail, rolling the transaction back restores the setting instead.
     db.execute(select(func.set_config("enable_indexscan", previous, True)))
     return rows
@@ -497,9 +547,8 @@ _INDEX_SCANS_OFF = text(
 )
 
 
-def _stretch(after: int | None, before: int) -> list[ColumnElement[bool]]:
-    window = [SearchEntry.post_id <= before]
-    return window if after is None else [SearchEntry.post_id > after, *window]
+def _stretch(after: int | ColumnElement[int], before: int | ColumnElement[int]) -> list[ColumnElement[bool]]:
+    return [SearchEntry.post_id > after, SearchEntry.post_id <= before]
 
 
 def _tsquery(q: _Query, only: str | None = None) -> ColumnElement[Any]:
@@ -538,13 +587,12 @@ def _tsvector_matches(tsquery: ColumnElement[Any]) -> ColumnElement[bool]:
     return func.to_tsvector(_SIMPLE, SearchEntry.terms).op("@@")(tsquery)
 
 
-def _phrases(q: _Query) -> list[ColumnElement[bool]]:
+def _phrases(phrases: int) -> list[ColumnElement[bool]]:
     """Each phrase as a substring of the terms, which single spaces part: exactly what the
     index's tokens ANDed and <-> would find together, at a fraction of the cost of running
     to_tsvector on the row (strpos ~1 us, to_tsvector ~40 us on a post's terms). Tokens hold
-    no space, so a padded phrase matches whole tokens only."""
-    padded = literal(" ") + SearchEntry.terms + literal(" ")
-    return [func.strpos(padded, f" {' '.join(p)} ") > 0 for p in q.phrases]
+    no space and the terms are stored padded, so a padded phrase matches whole tokens only."""
+    return [func.strpos(SearchEntry.terms, _phrase(index)) > 0 for index in range(phrases)]
 
 
 def _scan_candidates(q: _Query, board_ids: Sequence[int], limit: int) -> Select[Any]:
@@ -563,16 +611,7 @@ def _scan_candidates(q: _Query, board_ids: Sequence[int], limit: int) -> Select[
 def _hits(db: Session, post_ids: list[int], words: Sequence[str]) -> Iterator[SearchHit]:
     if not post_ids:
         return
-    # Columns, not Post objects: the source text, the largest column, is not needed here.
-    rows = db.execute(
-        select(
-            Post.id, Post.thread_id, Post.floor, Post.created_at, Post.body_html,
-            Thread.title, Thread.board_id, User.display_name,
-        )
-        .join(Thread, Thread.id == Post.thread_id)
-        .join(User, User.id == Post.author_id)
-        .where(Post.id.in_(post_ids), *_visible())
-    ).all()  # fmt: skip
+    rows = db.connection().execute(_HITS, {"post_ids": post_ids}).all()
     by_id = {row.id: row for row in rows}
     for post_id in post_ids:
         if (row := by_id.get(post_id)) is not None:
@@ -587,6 +626,19 @@ def _hits(db: Session, post_ids: list[int], words: Sequence[str]) -> Iterator[Se
                 created_at=row.created_at,
                 snippet=snippet(plain_text(row.body_html), words),
             )
+
+
+# Columns, not Post objects: the source text, the largest column, is not needed here. Built
+# once: building it for each search cost more than running it.
+_HITS = (
+    select(
+        Post.id, Post.thread_id, Post.floor, Post.created_at, Post.body_html,
+        Thread.title, Thread.board_id, User.display_name,
+    )
+    .join(Thread, Thread.id == Post.thread_id)
+    .join(User, User.id == Post.author_id)
+    .where(Post.id.in_(bindparam("post_ids", expanding=True)), *_visible())
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------- highlighting

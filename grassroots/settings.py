@@ -94,7 +94,7 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     forwarded_allow_ips: str = "127.0.0.1"
-    threads: int = 4
+    threads: int = 2
     page_cache_mb: int = 64
     smtp_url: str = field(default="", repr=False)
     mail_from: str = "Grassroots <noreply@localhost>"

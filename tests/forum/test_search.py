@@ -251,7 +251,7 @@ def test_the_index_read_leaves_index_scans_as_they_were(forum: Forum) -> None:
     query = search._parse("社区")
     for before in ("on", "off"):
         forum.db.execute(text(f"SET LOCAL enable_indexscan = {before}"))
-        assert [i for i, _ in search._indexed(forum.db, query, [forum.boards[0].id], 10, None, 10**9)]
+        assert [i for i, _ in search._indexed(forum.db, query, [forum.boards[0].id], 10, 0, 10**9)]
         assert forum.db.scalar(text(setting)) == before
 
 
