@@ -29,7 +29,7 @@ from grassroots.db import Database, utcnow
 from grassroots.notifications import Notifier
 
 from . import boards as board_service
-from . import posting, search, solicitations
+from . import posting, solicitations, words
 from .models import Board, ContentState, Post, SearchEntry, Thread, ThreadKind, Watch
 from .posting import floor_segment
 from .reading import SHOWN_DEPTH
@@ -705,7 +705,7 @@ class _Bulk:
 
     def _body(self, source: str) -> _Body:
         html = markup.render(source, self.mentions & markup.mentioned_names(source))
-        return _Body(source, html, tuple(search.split_terms(markup.plain_text(html))))
+        return _Body(source, html, tuple(words.split_terms(markup.plain_text(html))))
 
     def _pools(self, topic: str, org_slug: str) -> None:
         key = (topic, org_slug)
@@ -717,7 +717,7 @@ class _Bulk:
         titles = {c.title(topic, org_slug) for _ in range(self.TITLES_PER_TOPIC)}
         self.openings[key] = [self._body(s) for s in sorted(openings)]
         self.replies[key] = [self._body(s) for s in sorted(replies)]
-        self.titles[key] = [(t, tuple(search.split_terms(t))) for t in sorted(titles)]
+        self.titles[key] = [(t, tuple(words.split_terms(t))) for t in sorted(titles)]
 
     # ---- loading
 
@@ -783,14 +783,14 @@ class _Bulk:
             if floor == 1:
                 body = self.rng.choice(self.openings[(topic, org_slug)])
                 parent_id, depth, key = None, 0, floor_segment(1)
-                terms = search.stored_terms([*title_terms, search.SEPARATOR, *body.terms])
+                terms = words.stored_terms([*title_terms, words.SEPARATOR, *body.terms])
             else:
                 when += timedelta(minutes=self.rng.randint(1, 180))
                 body = self.rng.choice(self.replies[(topic, org_slug)])
                 parent_id = _pick_parent(self.rng, tree, max_depth=BULK_MAX_DEPTH)
                 depth, key = depths[parent_id] + 1, keys[parent_id] + floor_segment(floor)
                 reply_counts[parent_id] = reply_counts.get(parent_id, 0) + 1
-                terms = search.stored_terms([search.SEPARATOR, *body.terms])
+                terms = words.stored_terms([words.SEPARATOR, *body.terms])
             tree.append((post_id, depth))
             keys[post_id], depths[post_id] = key, depth
             rows.append(

@@ -1,11 +1,10 @@
 """Full-text search over forum posts, Chinese included, on SQLite and PostgreSQL alike.
 
-Neither database's own tokenizer splits Chinese into words, and extensions are not an option,
-so the application splits text itself: each run of CJK characters becomes its overlapping
-two-character pieces (停车位 → 停车 车位), each run of letters and digits one token, and a
-separator token stands where punctuation or space parted two runs, so that no phrase matches
-across it. The tokens, each with a space on both sides, are stored in forum_search.terms; SQLite copies them
-into the FTS5 table forum_search_fts, PostgreSQL indexes to_tsvector('simple', terms) with GIN.
+The application splits text into tokens itself (forum/words.py: Chinese into overlapping
+two-character pieces), since neither database's tokenizer splits Chinese and extensions are
+not an option. The tokens, each with a space on both sides, are stored in forum_search.terms;
+SQLite copies them into the FTS5 table forum_search_fts, PostgreSQL indexes
+to_tsvector('simple', terms) with GIN.
 
 The words of a query are what space and punctuation part, and every one must occur. A word
 becomes the phrase of its tokens: for Chinese that is exactly a substring match, for letters and
@@ -18,13 +17,12 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
@@ -53,15 +51,13 @@ from sqlalchemy.sql import Select
 from grassroots.accounts.models import User
 from grassroots.markup import plain_text
 
+from .highlight import highlight, snippet
 from .models import ContentState, Post, SearchEntry, Thread
+from .words import ONE_CJK, SEPARATOR, normalize, split_terms, stored_terms, surfaces
 
-# Stands between runs parted by punctuation or space. A user's own word spelled like this is
-# stored as SEPARATOR + "0", so that searching for it finds only the posts that have it.
-SEPARATOR = "qqsep"
 MAX_QUERY_CHARS = 1000
 MAX_WORDS = 8
 MAX_WORD_CHARS = 40
-MAX_TOKEN_CHARS = 64  # PostgreSQL drops words over 2047 bytes; both sides truncate alike
 MAX_CANDIDATES = 100
 # The one-character scan reads the posts with the newest this many ids.
 SCAN_POSTS = 20_000
@@ -69,77 +65,10 @@ SCAN_POSTS = 20_000
 # _newest_matches. The first stretch is walked, and later ones while they are this short.
 _FIRST_WALK = 2048
 _MAX_WALK = 32_768
-SNIPPET_CHARS = 120
 
-_CJK = (
-    "\u1100-\u11ff"  # Hangul Jamo
-    "\u3005-\u3007"  # 々 〆 〇
-    "\u3041-\u3096\u309d-\u309f"  # Hiragana
-    "\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff"  # Katakana, without the middle dot
-    "\u3105-\u312f\u31a0-\u31bf"  # Bopomofo
-    "\u3131-\u318e"  # Hangul compatibility jamo
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han
-    "\ua960-\ua97f\uac00-\ud7a3\ud7b0-\ud7ff"  # Hangul
-    "\U00020000-\U000323af"  # Han, supplementary planes
-)
-# Letters of any other script, and ASCII digits: other digits are not digits to PostgreSQL.
-_RUN = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<latin>(?:[^\W\d_{_CJK}]|[0-9])+)")
-_ONE_CJK = re.compile(rf"[{_CJK}]")
-# PostgreSQL's parser reads "1e5x" as the number 1e5 and the word x; split it the same way.
-_NUMBER_HEAD = re.compile(r"[0-9]+e[0-9]+(?=[^0-9])")
 _LIKE_ESCAPE = "\\"
-_ELLIPSIS = Markup("…")
 _SIMPLE = literal_column("'simple'::regconfig")
 _FTS = table("forum_search_fts", column("rowid"), column("terms"))
-
-
-def normalize(value: str) -> str:
-    """NFKC and lower case: full-width ＴＥＳＴ is test, as people mean it."""
-    return unicodedata.normalize("NFKC", value).lower()
-
-
-# ---------------------------------------------------------------- splitting
-
-
-def split_terms(value: str) -> list[str]:
-    """The tokens `value` is indexed and searched by. Every token is a single token to both
-    FTS5's unicode61 tokenizer and PostgreSQL's 'simple' parser, so positions agree."""
-    tokens: list[str] = []
-    previous_end, previous_cjk = -1, False
-    for run in _RUN.finditer(normalize(value)):
-        cjk = run.lastgroup == "cjk"
-        # Two letter runs never stand next to each other in a query phrase: no separator needed.
-        if 0 <= previous_end < run.start() and (cjk or previous_cjk):
-            tokens.append(SEPARATOR)
-        tokens.extend(_cjk_pieces(run.group()) if cjk else _latin_tokens(run.group()))
-        previous_end, previous_cjk = run.end(), cjk
-    return tokens
-
-
-def _cjk_pieces(run: str) -> list[str]:
-    if len(run) == 1:
-        return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)]
-
-
-def _latin_tokens(run: str) -> list[str]:
-    run = run[:MAX_TOKEN_CHARS]
-    head = _NUMBER_HEAD.match(run)
-    parts = [head.group(), run[head.end() :]] if head else [run]
-    return [SEPARATOR + "0" if part == SEPARATOR else part for part in parts]
-
-
-def _surfaces(value: str) -> list[str]:
-    """The stretches of `value` that space or punctuation part: the words of a query."""
-    stretches: list[str] = []
-    end = -1
-    for run in _RUN.finditer(value):
-        if run.start() == end:
-            stretches[-1] += run.group()
-        else:
-            stretches.append(run.group())
-        end = run.end()
-    return stretches
 
 
 # ---------------------------------------------------------------- indexing
@@ -227,13 +156,6 @@ def _terms(title: str, text: str) -> str:
     return stored_terms([*split_terms(title), SEPARATOR, *split_terms(text)])
 
 
-def stored_terms(tokens: Sequence[str]) -> str:
-    """Tokens as forum_search.terms holds them: a space before and after each, so that a
-    phrase is a plain substring of them (strpos on the column itself reads a row in half the
-    time of strpos on the column padded by concatenation)."""
-    return " " + " ".join(tokens) + " "
-
-
 def _is_sqlite(db: Session) -> bool:
     return db.get_bind().dialect.name == "sqlite"
 
@@ -299,11 +221,11 @@ def matching_post_ids(db: Session, query: str, *, board_ids: Sequence[int], limi
 
 def _parse(query: str) -> _Query:
     # Words are what space and punctuation part: 停车，车位 asks for 停车 and for 车位.
-    words = dict.fromkeys(w[:MAX_WORD_CHARS] for w in _surfaces(normalize(query[:MAX_QUERY_CHARS])))
+    words = dict.fromkeys(w[:MAX_WORD_CHARS] for w in surfaces(normalize(query[:MAX_QUERY_CHARS])))
     phrases, scans = [], []
     for word in list(words)[:MAX_WORDS]:
         tokens = split_terms(word)
-        if any(_ONE_CJK.fullmatch(t) for t in tokens):
+        if any(ONE_CJK.fullmatch(t) for t in tokens):
             scans.append(word)
         else:
             phrases.append(tuple(tokens))
@@ -639,85 +561,3 @@ _HITS = (
     .join(User, User.id == Post.author_id)
     .where(Post.id.in_(bindparam("post_ids", expanding=True)), *_visible())
 )  # fmt: skip
-
-
-# ---------------------------------------------------------------- highlighting
-
-
-def highlight(value: str, words: Sequence[str]) -> Markup:
-    """`value` escaped, with every occurrence of each of `words` (normalized) in <mark>."""
-    return _marked(value, _spans(value, words), 0, len(value))
-
-
-def snippet(value: str, words: Sequence[str], width: int = SNIPPET_CHARS) -> Markup:
-    """About `width` characters of `value` around its first match, escaped and marked."""
-    value = re.sub(r"\s+", " ", value).strip()
-    spans = _spans(value, words)
-    first = spans[0][0] if spans else 0
-    start = max(0, min(first - width // 3, len(value) - width))
-    end = min(len(value), start + width)
-    cut_before = _ELLIPSIS if start else Markup()
-    cut_after = _ELLIPSIS if end < len(value) else Markup()
-    return cut_before + _marked(value, spans, start, end) + cut_after
-
-
-def _marked(value: str, spans: list[tuple[int, int]], start: int, end: int) -> Markup:
-    parts: list[str] = []
-    position = start
-    for span_start, span_end in spans:
-        span_start, span_end = max(span_start, position), min(span_end, end)
-        if span_start >= span_end:
-            continue
-        parts += [escape(value[position:span_start]), "<mark>", escape(value[span_start:span_end]), "</mark>"]
-        position = span_end
-    parts.append(escape(value[position:end]))
-    # Every piece of the text is escaped above; joined as plain strings, since Markup.format
-    # and Markup.join cost a fifth of a search's Python time.
-    return Markup("".join(parts))  # noqa: S704
-
-
-def _spans(value: str, words: Sequence[str]) -> list[tuple[int, int]]:
-    """Where the words occur in `value`, in its own positions, sorted and merged."""
-    folded, origins = _folded(value)
-    found: list[tuple[int, int]] = []
-    for word in filter(None, words):
-        at = folded.find(word)
-        while at >= 0:
-            end = at + len(word)
-            if _whole(folded, at, end):
-                found.append((origins(at), origins(end - 1) + 1))
-            at = folded.find(word, at + 1)
-    return _merged(sorted(found))
-
-
-def _folded(value: str) -> tuple[str, Any]:
-    """`value` normalized, and how to find a normalized position's character in `value`."""
-    folded = normalize(value)
-    if len(folded) == len(value):
-        # Almost always so (full-width forms fold one to one): positions are shared.
-        return folded, lambda index: index
-    pieces = [normalize(char) for char in value]
-    origins = [index for index, piece in enumerate(pieces) for _ in piece]
-    return "".join(pieces), origins.__getitem__
-
-
-def _whole(folded: str, start: int, end: int) -> bool:
-    """Letters and digits match whole words, as the index does; Chinese matches anywhere."""
-    before = folded[start - 1 : start] + folded[start : start + 1]
-    after = folded[end - 1 : end] + folded[end : end + 1]
-    return not (_in_one_word(before) or _in_one_word(after))
-
-
-def _in_one_word(pair: str) -> bool:
-    match = _RUN.fullmatch(pair)
-    return len(pair) == 2 and match is not None and match.lastgroup == "latin"
-
-
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged

@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from forum import search
+from forum import highlight, search, words
 from forum.models import Board, ContentState, Post, SearchEntry, Thread
 from grassroots.db import Database, utcnow
 from grassroots.markup import plain_text, render
 from tests.conftest import World, make_user
 
-SEP = search.SEPARATOR
+SEP = words.SEPARATOR
 
 
 # ---------------------------------------------------------------- splitting
@@ -45,7 +45,7 @@ SEP = search.SEPARATOR
     ],
 )
 def test_split_terms(value: str, tokens: list[str]) -> None:
-    assert search.split_terms(value) == tokens
+    assert words.split_terms(value) == tokens
 
 
 # ---------------------------------------------------------------- arranging
@@ -169,13 +169,13 @@ def test_snippets_mark_the_words_and_escape_the_rest(forum: Forum) -> None:
 
 
 def test_highlighting_ignores_width_and_case() -> None:
-    marked = search.highlight("ＴＥＳＴ test Testing 社区", ["test", "社区"])
+    marked = highlight.highlight("ＴＥＳＴ test Testing 社区", ["test", "社区"])
     assert str(marked) == "<mark>ＴＥＳＴ</mark> <mark>test</mark> Testing <mark>社区</mark>"
 
 
 def test_a_snippet_is_cut_around_the_first_match() -> None:
     value = "前言" * 200 + "党建" + "后记" * 200
-    snippet = str(search.snippet(value, ["党建"]))
+    snippet = str(highlight.snippet(value, ["党建"]))
     assert snippet.startswith("…") and snippet.endswith("…") and "<mark>党建</mark>" in snippet
 
 
