@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +27,8 @@ from grassroots import markup
 from grassroots.accounts.models import Membership, Organization, Role, User
 from grassroots.db import Database, utcnow
 from grassroots.notifications import Notifier
+from moderation import screening
+from moderation.models import Standing
 
 from . import boards as board_service
 from . import posting, solicitations, words
@@ -452,11 +454,27 @@ def load(
     people = _People.load(db)
     made = ForumDemo()
     made.boards = _boards(db, people)
+    _established(db, people, made.boards)
     _small_set(db, notifier, rng, people, made)
     if threads > 0 and posts_per_thread > 0:
         bulk = _Bulk(db, Composer(random.Random(seed + 1)), people, made.boards, progress or _stderr)
         made.bulk_threads, made.bulk_posts = bulk.load(threads, posts_per_thread)
     return made
+
+
+def _established(db: Session, people: _People, boards: Sequence[Board]) -> None:
+    """The demo's people are long-standing members of their community: what they write appears
+    at once. Moderation's holds for new accounts are shown by accounts made afterwards."""
+    org_ids = {board.organization_id for board in boards}
+    user_ids = set(people.residents) | {uid for ids in people.members_by_org.values() for uid in ids}
+    user_ids |= {user.id for user in people.by_username.values()}
+    rows = [
+        {"user_id": uid, "organization_id": oid, "published": screening.LINK_TRUST_POSTS}
+        for uid in sorted(user_ids)
+        for oid in sorted(org_ids)
+    ]
+    if rows:
+        db.execute(insert(Standing), rows)
 
 
 def _stderr(message: str) -> None:

@@ -1,16 +1,25 @@
 """How the moderation queue sees a forum post: what to show, where it lives, and what
-publishing, hiding or rejecting it means for the thread, the board counts, search and the
-people waiting to hear of it."""
+publishing, hiding, rejecting or editing it means for the thread, the board counts, search and
+the people waiting to hear of it; and the thread actions (lock, pin, feature, move, slow mode)
+moderators take from a post."""
 
 from __future__ import annotations
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from grassroots.errors import FormInvalid
+from grassroots.i18n import gettext as _
+from grassroots.markup import plain_text
 from grassroots.notifications import Notifier
-from moderation.registry import ItemView
+from moderation.models import SlowMode
+from moderation.registry import ExtraAction, ItemView
 
 from . import posting, search
 from .models import Board, ContentState, Post, Thread
+
+SLOW_MODE_MINUTES = ("5", "15", "60", "240")
+CONTEXT_CHARS = 200
 
 
 class PostAdapter:
@@ -21,16 +30,26 @@ class PostAdapter:
 
     def describe(self, db: Session, item_id: int) -> ItemView | None:
         post = db.get(Post, item_id)
-        if post is None:
+        if post is None or post.state is ContentState.DELETED:
             return None
         thread = db.get_one(Thread, post.thread_id)
         board = db.get_one(Board, thread.board_id)
+        context = [thread.title]
+        if post.parent_id is not None:
+            parent = db.get_one(Post, post.parent_id)
+            context.append(_("Answering #%(floor)d: %(text)s", floor=parent.floor, text=_excerpt(parent)))
         return ItemView(
             organization_id=board.organization_id,
             author_id=post.author_id,
             title=thread.title,
             html=post.body_html,
             link=f"/forum/p/{post.id}",
+            place=board.name,
+            container=posting.container_of(thread.id),
+            context=tuple(context),
+            public=post.state is ContentState.VISIBLE
+            and thread.state is ContentState.VISIBLE
+            and not board.members_only,
         )
 
     def publish(self, db: Session, item_id: int) -> None:
@@ -59,3 +78,96 @@ class PostAdapter:
         post.state, post.state_reason = state, reason
         posting.changed(db, post.thread_id)
         search.unindex_post(db, post.id)
+
+    def source(self, db: Session, item_id: int) -> str:
+        return db.get_one(Post, item_id).body_source
+
+    def edit(self, db: Session, item_id: int, text: str, editor_id: int) -> None:
+        post = db.get_one(Post, item_id)
+        thread = db.get_one(Thread, post.thread_id)
+        text = posting.check_body(text)
+        if text != post.body_source:
+            posting.revise(db, post, thread, text=text, title=thread.title, editor_id=editor_id)
+            search.sync_post(db, post)
+
+    def actions(self, db: Session, item_id: int) -> list[ExtraAction]:
+        thread = db.get_one(Thread, db.get_one(Post, item_id).thread_id)
+        board = db.get_one(Board, thread.board_id)
+        others = db.execute(
+            select(Board.id, Board.name)
+            .where(Board.organization_id == board.organization_id, Board.id != board.id)
+            .order_by(Board.position, Board.id)
+        ).all()
+        slow = db.get(SlowMode, posting.container_of(thread.id))
+        slow_label = (
+            _("Slow mode (now one post every %(minutes)d minutes)", minutes=slow.minutes)
+            if slow
+            else _("Slow mode")
+        )
+        minutes = [(m, _("one post every %(minutes)s minutes", minutes=m)) for m in SLOW_MODE_MINUTES]
+        found = [
+            ExtraAction("unlock", _("Unlock the thread"))
+            if thread.locked
+            else ExtraAction("lock", _("Lock the thread")),
+            ExtraAction("unpin", _("Unpin the thread"))
+            if thread.pinned
+            else ExtraAction("pin", _("Pin the thread")),
+            ExtraAction("unfeature", _("Take out of the featured"))
+            if thread.featured
+            else ExtraAction("feature", _("Feature the thread (精华)")),
+            ExtraAction("slow_mode", slow_label, (("0", _("off")), *minutes)),
+        ]
+        if others:
+            found.append(ExtraAction("move", _("Move the thread to"), tuple((str(i), n) for i, n in others)))
+        return found
+
+    def perform(self, db: Session, item_id: int, name: str, choice: str) -> None:
+        thread = db.get_one(Thread, db.get_one(Post, item_id).thread_id)
+        if name in _THREAD_FLAGS:
+            field, value = _THREAD_FLAGS[name]
+            setattr(thread, field, value)
+        elif name == "move":
+            self._move(db, thread, choice)
+        elif name == "slow_mode":
+            self._slow_mode(db, thread, choice)
+        else:
+            raise FormInvalid({"action": _("There is no such action.")})
+        posting.changed(db, thread.id)
+
+    def _move(self, db: Session, thread: Thread, choice: str) -> None:
+        board = db.get_one(Board, thread.board_id)
+        target = db.get(Board, int(choice)) if choice.isdigit() else None
+        if target is None or target.organization_id != board.organization_id or target.id == board.id:
+            raise FormInvalid({"choice": _("Choose another board of the same organization.")})
+        visible = thread.state is ContentState.VISIBLE
+        if visible:
+            board.thread_count -= 1
+            target.thread_count += 1
+        thread.board_id = target.id
+        search.reindex_board_of_thread(db, thread.id, target.id)
+
+    def _slow_mode(self, db: Session, thread: Thread, choice: str) -> None:
+        container = posting.container_of(thread.id)
+        if choice == "0":
+            db.execute(delete(SlowMode).where(SlowMode.container == container))
+            return
+        if choice not in SLOW_MODE_MINUTES:
+            raise FormInvalid({"choice": _("Choose how often one may post.")})
+        row = db.get(SlowMode, container) or SlowMode(container=container, minutes=0)
+        row.minutes = int(choice)
+        db.add(row)
+
+
+_THREAD_FLAGS = {
+    "lock": ("locked", True),
+    "unlock": ("locked", False),
+    "pin": ("pinned", True),
+    "unpin": ("pinned", False),
+    "feature": ("featured", True),
+    "unfeature": ("featured", False),
+}
+
+
+def _excerpt(post: Post) -> str:
+    text = plain_text(post.body_html) if post.state is ContentState.VISIBLE else ""
+    return text[:CONTEXT_CHARS] + ("…" if len(text) > CONTEXT_CHARS else "")

@@ -3,6 +3,7 @@ agreement. Every text passes moderation's screening hook and is rendered once, h
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
@@ -17,6 +18,7 @@ from grassroots.errors import Conflict, FormInvalid, NotPermitted
 from grassroots.i18n import gettext as _
 from grassroots.notifications import Notifier
 from moderation import screening
+from moderation.models import HoldReason
 from moderation.screening import Outcome
 
 from . import notices, search
@@ -52,7 +54,7 @@ def _check_title(title: str) -> str:
     return title
 
 
-def _check_body(body: str) -> str:
+def check_body(body: str) -> str:
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise FormInvalid({"body": _("Please write something first.")})
@@ -79,19 +81,31 @@ def known_mentions(db: Session, source: str) -> dict[str, int]:
 
 
 def _screen(
-    db: Session, board: Board, author: User, text: str, title: str = "", **kw: object
-) -> screening.Screening:
-    return screening.screen(
-        db,
-        screening.Submission(
-            kind=CONTENT_KIND,
-            organization_id=board.organization_id,
-            author_id=author.id,
-            text=text,
-            title=title,
-            **kw,  # type: ignore[arg-type]
-        ),
+    db: Session,
+    board: Board,
+    author: User,
+    text: str,
+    title: str = "",
+    *,
+    thread_id: int | None = None,
+    is_edit: bool = False,
+) -> tuple[screening.Submission, screening.Screening]:
+    submission = screening.Submission(
+        kind=CONTENT_KIND,
+        organization_id=board.organization_id,
+        author_id=author.id,
+        text=text,
+        title=title,
+        container=container_of(thread_id) if thread_id else "",
+        place=board.name,
+        is_edit=is_edit,
     )
+    return submission, screening.screen(db, submission)
+
+
+def container_of(thread_id: int) -> str:
+    """How moderation names a thread, for slow mode."""
+    return f"forum.thread:{thread_id}"
 
 
 def start_thread(
@@ -106,8 +120,8 @@ def start_thread(
     deadline: datetime | None = None,
 ) -> Thread:
     """Open a thread with its first post. Raises FormInvalid, or moderation's Blocked."""
-    title, body = _check_title(title), _check_body(body)
-    verdict = _screen(db, board, author, body, title)
+    title, body = _check_title(title), check_body(body)
+    submission, verdict = _screen(db, board, author, body, title)
     state = ContentState.VISIBLE if verdict.outcome is Outcome.PUBLISH else ContentState.HELD
     now = utcnow()
     thread = Thread(
@@ -138,6 +152,7 @@ def start_thread(
     )
     db.add(post)
     db.flush()
+    screening.recorded(db, submission, verdict, post.id)
     notices.watch(db, user_id=author.id, thread_id=thread.id)
     if state is ContentState.VISIBLE:
         published(db, notifier, post, mentions=list(mentions.values()))
@@ -149,12 +164,12 @@ def reply(
 ) -> Post:
     """Answer `parent_id` (the opening post when None). Raises ThreadLocked, DeadlinePassed,
     CannotReply, FormInvalid, or moderation's Blocked."""
-    body = _check_body(body)
+    body = check_body(body)
     db.refresh(thread, with_for_update=True)  # floors are handed out one at a time
     check_open(thread)
     parent = _parent(db, thread, parent_id)
     board = db.get_one(Board, thread.board_id)
-    verdict = _screen(db, board, author, body, container_id=thread.id)
+    submission, verdict = _screen(db, board, author, body, thread_id=thread.id)
     state = ContentState.VISIBLE if verdict.outcome is Outcome.PUBLISH else ContentState.HELD
     thread.post_count += 1
     mentions = known_mentions(db, verdict.text)
@@ -174,6 +189,7 @@ def reply(
     db.add(post)
     parent.reply_count += 1
     db.flush()
+    screening.recorded(db, submission, verdict, post.id)
     changed(db, thread.id)
     if state is ContentState.VISIBLE:
         published(db, notifier, post, mentions=list(mentions.values()))
@@ -232,36 +248,54 @@ def edit_post(
     if post.state is ContentState.DELETED:
         raise Conflict(_("This post was deleted."))
     thread = db.get_one(Thread, post.thread_id)
-    body = _check_body(body)
+    body = check_body(body)
     new_title = _check_title(title) if title is not None and post.floor == 1 else thread.title
     if body == post.body_source and new_title == thread.title:
         return
     board = db.get_one(Board, thread.board_id)
-    verdict = _screen(db, board, editor, body, new_title, container_id=thread.id, is_edit=True)
+    submission, verdict = _screen(db, board, editor, body, new_title, thread_id=thread.id, is_edit=True)
+    if post.state in (ContentState.HELD, ContentState.REJECTED):
+        # An edit of a held or rejected post goes back to the queue: never past it.
+        reason = verdict.reason or _("Your changed post is read by a moderator before it appears.")
+        verdict = replace(
+            verdict, outcome=Outcome.HOLD, reason=reason, hold=verdict.hold or HoldReason.RESUBMITTED
+        )
+    old_mentions = set(known_mentions(db, post.body_source).values())
+    mentions = revise(
+        db, post, thread, text=verdict.text, title=verdict.title or new_title, editor_id=editor.id
+    )
+    if verdict.outcome is Outcome.HOLD:
+        post.state, post.state_reason = ContentState.HELD, verdict.reason
+        screening.recorded(db, submission, verdict, post.id)
+    search.sync_post(db, post)
+    if post.state is ContentState.VISIBLE:
+        new = [uid for uid in mentions.values() if uid not in old_mentions]
+        notices.mentioned(db, notifier, post=post, thread=thread, user_ids=new)
+
+
+def revise(
+    db: Session, post: Post, thread: Thread, *, text: str, title: str, editor_id: int
+) -> dict[str, int]:
+    """Store a new text (and, for an opening post, title), keeping the old as a revision;
+    returns the people the new text mentions. Used by the author's edit and a moderator's."""
     db.add(
         PostRevision(
             post_id=post.id,
             number=post.edit_count + 1,
             title=thread.title if post.floor == 1 else "",
             body_source=post.body_source,
-            editor_id=editor.id,
+            editor_id=editor_id,
             written_at=post.edited_at or post.created_at,
         )
     )
-    old_mentions = set(known_mentions(db, post.body_source).values())
-    mentions = known_mentions(db, verdict.text)
-    post.body_source, post.body_html = verdict.text, markup.render(verdict.text, mentions)
+    mentions = known_mentions(db, text)
+    post.body_source, post.body_html = text, markup.render(text, mentions)
     post.edit_count += 1
     post.edited_at = utcnow()
-    changed(db, thread.id)
     if post.floor == 1:
-        thread.title = verdict.title or new_title
-    if verdict.outcome is Outcome.HOLD and post.state is ContentState.VISIBLE:
-        post.state, post.state_reason = ContentState.HELD, verdict.reason
-    search.sync_post(db, post)
-    if post.state is ContentState.VISIBLE:
-        new = [uid for uid in mentions.values() if uid not in old_mentions]
-        notices.mentioned(db, notifier, post=post, thread=thread, user_ids=new)
+        thread.title = title
+    changed(db, thread.id)
+    return mentions
 
 
 def delete_post(db: Session, *, post: Post, actor: User) -> None:

@@ -206,6 +206,7 @@ def _thread_page(
         "by_agreement": ctx.query("sort") == "agree" and root is None, "response": response,
         "may_post": may_post, "open_error": open_error, "csrf": ctx.csrf_token() if ctx.user else "",
         "decision_label": decision_label,
+        "may_moderate": policy.may_moderate(ctx.actor, ctx.tree.path(board.organization_id)),
     }  # fmt: skip
     for name in ("errors", "body", "preview", "message"):
         extra.setdefault(name, {} if name == "errors" else "")

@@ -35,6 +35,7 @@ from grassroots.settings import Settings
 from grassroots.templating import STATIC_DIR, make_environment
 from grassroots.web import Context, Site, View, error_page, run_view
 from moderation import registry as moderation_registry
+from moderation import routes as moderation_routes
 
 log = logging.getLogger("grassroots")
 
@@ -180,6 +181,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         Mount("/o", routes=org_routes.routes, name="orgs"),
         *forum_pages.routes,
         Mount("/forum", routes=[*forum_manage_routes.routes, *forum_routes.routes], name="forum"),
+        Mount("/moderation", routes=moderation_routes.routes, name="moderation"),
     ]
     app = Starlette(
         routes=routes,

@@ -46,6 +46,10 @@ class AuditAction(enum.StrEnum):
     FORUM_BOARD_UPDATE = "forum.board.update"
     FORUM_SOLICITATION_OPEN = "forum.solicitation.open"
     FORUM_SOLICITATION_RESPOND = "forum.solicitation.respond"
+    MODERATION_ACTION = "moderation.action"
+    MODERATION_WORD_ADD = "moderation.word.add"
+    MODERATION_WORD_REMOVE = "moderation.word.remove"
+    MODERATION_RULES_UPDATE = "moderation.rules.update"
 
 
 class AuditEntry(Base):

@@ -30,6 +30,10 @@ def action_label(action: str) -> str:
         AuditAction.FORUM_BOARD_UPDATE: _("Board changed"),
         AuditAction.FORUM_SOLICITATION_OPEN: _("Opinion solicitation opened"),
         AuditAction.FORUM_SOLICITATION_RESPOND: _("Response to a solicitation published"),
+        AuditAction.MODERATION_ACTION: _("Moderator action"),
+        AuditAction.MODERATION_WORD_ADD: _("Watched word added"),
+        AuditAction.MODERATION_WORD_REMOVE: _("Watched word removed"),
+        AuditAction.MODERATION_RULES_UPDATE: _("Moderation numbers of an organization changed"),
     }
     return labels.get(action, action)  # type: ignore[call-overload]
 

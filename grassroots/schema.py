@@ -9,6 +9,7 @@ from grassroots import audit, mail, notifications, security  # noqa: F401
 from grassroots.accounts import models as account_models  # noqa: F401
 from grassroots.accounts import tree  # noqa: F401
 from grassroots.db import Base
+from moderation import models as moderation_models  # noqa: F401
 
 metadata = Base.metadata
 

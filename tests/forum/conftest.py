@@ -11,6 +11,7 @@ from forum.models import Board, Thread
 from grassroots.accounts.models import Role, User
 from grassroots.db import Database
 from grassroots.notifications import Notifier
+from moderation import rules, screening
 from tests.conftest import World, make_user
 
 NOTIFIER = Notifier()
@@ -53,6 +54,10 @@ def forum(database: Database, world: World) -> Forum:
             name="支部生活",
             members_only=True,
         )
+        # Established members of the branch: moderation's holds for new accounts are tested
+        # in tests/moderation, with accounts of their own.
+        for user in (secretary, moderator, member, resident, outsider):
+            rules.count_published(db, user.id, world.branch_a.id, by=screening.LINK_TRUST_POSTS)
         db.expunge_all()
     return Forum(world, public, members, secretary, moderator, member, resident, outsider)
 
