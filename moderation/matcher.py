@@ -27,12 +27,14 @@ Public API:
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, repeat
 from typing import Generic, TypeVar
 
 __all__ = ["DEFAULT_MASK", "Match", "WordMatcher", "clean_word", "fold", "is_cjk", "replace"]
@@ -42,12 +44,13 @@ P = TypeVar("P")
 DEFAULT_MASK = "＊＊"
 
 # Characters that render as nothing (or only steer layout) and so can be slipped inside a word
-# unseen. Besides the usual zero-width and bidi controls: the bidi isolates (U+2066..U+2069),
-# which do the same job as U+202A..U+202E, and variation selectors, which change nothing visible
+# unseen. Besides the usual zero-width and bidi controls: the other bidi marks (U+061C, the
+# isolates U+2066..U+2069), variation selectors and tag characters, which change nothing visible
 # after most characters.
 _INVISIBLE_CHARS = (
     "\u00ad"  # soft hyphen
     "\u034f"  # combining grapheme joiner
+    "\u061c"  # Arabic letter mark
     "\u180e"  # Mongolian vowel separator
     "\u200b-\u200f"  # zero-width space, non-joiner, joiner; LRM, RLM
     "\u202a-\u202e"  # bidi embeddings and overrides
@@ -55,6 +58,8 @@ _INVISIBLE_CHARS = (
     "\u2066-\u2069"  # bidi isolates
     "\ufe00-\ufe0f"  # variation selectors
     "\ufeff"  # byte order mark / zero-width no-break space
+    "\U000e0001\U000e0020-\U000e007f"  # tags
+    "\U000e0100-\U000e01ef"  # variation selectors supplement
 )
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 
@@ -64,7 +69,7 @@ _CJK_RANGES: tuple[tuple[int, int], ...] = (
     (0x1100, 0x11FF),  # Hangul Jamo
     (0x2E80, 0x2FDF),  # CJK and Kangxi radicals
     (0x3005, 0x3007),  # 々 〆 〇
-    (0x3021, 0x3029),  # Hangzhou numerals
+    (0x3021, 0x302F),  # Hangzhou numerals, ideographic and Hangul tone marks
     (0x3031, 0x3035),  # kana repeat marks
     (0x3038, 0x303C),
     (0x3040, 0x30FF),  # Hiragana, Katakana
@@ -77,7 +82,7 @@ _CJK_RANGES: tuple[tuple[int, int], ...] = (
     (0xAC00, 0xD7FF),  # Hangul syllables, Jamo extended B
     (0xF900, 0xFAFF),  # compatibility ideographs
     (0xFF66, 0xFFDC),  # half-width Katakana and Hangul (NFKC widens them, but words may not be folded)
-    (0x1B000, 0x1B16F),  # kana supplement and extended
+    (0x1AFF0, 0x1B16F),  # kana extended B, supplement, extended A, small kana
     (0x20000, 0x3FFFF),  # extensions B onwards, compatibility supplement
 )
 _CJK_STARTS = tuple(start for start, _ in _CJK_RANGES)
@@ -106,27 +111,50 @@ def _fold_char(char: str) -> str:
 
 
 class _FoldTable(dict[int, str]):
-    """A `str.translate` table filled in as characters are first met. A character that folds to
-    exactly one character maps to it; any other maps to two or more characters (its fold padded
-    with NULs), so that a translated text is as long as the original exactly when every character
-    folded to one, and then it is the folded text, position for position."""
+    """A `str.translate` table, filled in as characters are first met.
+
+    A character that folds to exactly one character maps to it. Any other ("odd": invisible, or
+    "…" -> "...") maps to its fold followed by two NULs, two characters at least: so a translated
+    text is as long as the original exactly when no character in it is odd, and then it is the
+    folded text, position for position. Odd characters are also remembered, for `odd_pattern`.
+    """
 
     # Distinct characters met, before starting again: a bound on memory, never reached by real text.
     LIMIT = 100_000
+    MARK = "\0\0"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._odd: set[str] = set()  # bounded by Unicode: some 6,000 characters
+        self._pattern: re.Pattern[str] | None = None
 
     def __missing__(self, code_point: int) -> str:
-        folded = _fold_char(chr(code_point))
-        value = folded if len(folded) == 1 else folded + "\0\0"
+        char = chr(code_point)
+        folded = _fold_char(char)
+        if len(folded) == 1:
+            value = folded
+        else:
+            value = folded + self.MARK
+            with self._lock:
+                if char not in self._odd:
+                    self._odd.add(char)
+                    self._pattern = None
         if len(self) >= self.LIMIT:
             self.clear()
         self[code_point] = value
         return value
 
+    def odd_pattern(self) -> re.Pattern[str]:
+        """Matches one of the odd characters met so far."""
+        with self._lock:
+            if self._pattern is None:
+                chars = "".join(re.escape(c) for c in sorted(self._odd))
+                self._pattern = re.compile(f"[{chars}]" if chars else "(?!)")
+            return self._pattern
+
 
 _FOLD_TABLE = _FoldTable()
-# The slow path folds text in pieces this long, so that one odd character (U+200B, "…" -> "...")
-# sends only its piece through the per-character loop.
-_PIECE = 32
 
 
 def fold(text: str) -> tuple[str, Sequence[int]]:
@@ -148,22 +176,32 @@ def fold(text: str) -> tuple[str, Sequence[int]]:
     # 2,000-character Chinese post with full-width punctuation) nor the test
     # len(NFKC(text).casefold()) == len(text): "e\u0301ﬁ" composes two characters into é and
     # expands one into fi, keeping its length with a shifted index.
-    folded = text.translate(_FOLD_TABLE)
-    if len(folded) == len(text):
-        return folded, range(len(text))
+    marked = text.translate(_FOLD_TABLE)
+    if len(marked) == len(text):
+        return marked, range(len(text))
+    # Some characters are odd. Translating the text has just shown every one of its characters to
+    # the table, so the odd pattern finds them all, and between them `marked` is the folded text.
     parts: list[str] = []
     index: list[int] = []
-    for start in range(0, len(text), _PIECE):
-        piece = text[start : start + _PIECE]
-        folded = piece.translate(_FOLD_TABLE)
-        if len(folded) == len(piece):
-            parts.append(folded)
-            index.extend(range(start, start + len(piece)))
-            continue
-        for i, char in enumerate(piece, start):
-            folded = _fold_char(char)
-            parts.append(folded)
-            index.extend([i] * len(folded))
+    done = 0  # text[:done] is folded
+    at_marked = 0  # where text[done:] starts in `marked`
+    for odd in _FOLD_TABLE.odd_pattern().finditer(text):
+        at = odd.start()
+        if at > done:
+            parts.append(marked[at_marked : at_marked + at - done])
+            index += range(done, at)
+        folded = _fold_char(odd[0])
+        parts.append(folded)
+        index += repeat(at, len(folded))
+        at_marked += at - done + len(folded) + len(_FoldTable.MARK)
+        done = at + 1
+    # Every odd character lengthens `marked`, so one the pattern missed (it cannot, but the table is
+    # shared between threads) would leave more of `marked` than of `text`.
+    if len(marked) - at_marked != len(text) - done:
+        folds = list(map(_fold_char, text))
+        return "".join(folds), list(chain.from_iterable(map(repeat, range(len(text)), map(len, folds))))
+    parts.append(marked[at_marked:])
+    index += range(done, len(text))
     return "".join(parts), index
 
 
@@ -186,7 +224,8 @@ def clean_word(word: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Match(Generic[P]):
     """A watched word found in a text. `start` and `end` (exclusive) are positions in the text as
-    written, and cover any invisible characters inside the match; `word` is the folded word."""
+    written, and cover any invisible characters inside the match; `word` is the word as folded, and
+    `payload` what it was given with."""
 
     start: int
     end: int
