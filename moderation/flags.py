@@ -98,9 +98,3 @@ def flagged_by(db: Session, kind: str, item_ids: list[int], user_id: int) -> set
         select(Flag.item_id).where(Flag.kind == kind, Flag.item_id.in_(item_ids), Flag.user_id == user_id)
     )
     return set(rows)
-
-
-def item_exists(db: Session, kind: str, item_id: int) -> bool:
-    if not known(kind):
-        raise NotFound(_("There is no such post to flag."))
-    return adapter_for(kind).describe(db, item_id) is not None

@@ -157,7 +157,7 @@ def test_thread_actions_are_logged_publicly_and_audited(
         audited = db.scalars(select(AuditEntry.action).where(AuditEntry.action == "moderation.action")).all()
     assert len(audited) == 4
     shown = page(client.get("/moderation/log")).get_text()
-    assert "移到支部版" in shown and "moderator" not in shown.replace("moderator", "", 0) or True
+    assert "移到支部版" in shown
     assert "member" not in shown  # roles, not names
     assert reply_as(as_user(app, "member"), thread.id, "还能回复吗").status_code in (403, 409)
 
