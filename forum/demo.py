@@ -457,7 +457,7 @@ def load(
     _established(db, people, made.boards)
     _small_set(db, notifier, rng, people, made)
     if threads > 0 and posts_per_thread > 0:
-        bulk = _Bulk(db, Composer(random.Random(seed + 1)), people, made.boards, progress or _stderr)
+        bulk = _Bulk(db, Composer(random.Random(seed + 1)), people, made.boards, progress or stderr_progress)
         made.bulk_threads, made.bulk_posts = bulk.load(threads, posts_per_thread)
     return made
 
@@ -477,7 +477,7 @@ def _established(db: Session, people: _People, boards: Sequence[Board]) -> None:
         db.execute(insert(Standing), rows)
 
 
-def _stderr(message: str) -> None:
+def stderr_progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 

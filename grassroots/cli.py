@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from forum import demo as forum_demo
+from forum import demo_moderation
 from grassroots import audit, demo, migrate
 from grassroots.accounts import organizations as orgs
 from grassroots.accounts import services as accounts
@@ -54,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
         "--threads", type=int, default=0, help="forum threads to add in bulk, for benchmarks (default: none)"
     )
     demo_cmd.add_argument("--posts-per-thread", type=int, default=50, help="posts in each bulk thread (50)")
+    demo_cmd.add_argument(
+        "--held", type=int, default=demo_moderation.SMALL_HELD,
+        help=f"newcomers' posts waiting in the moderation queue ({demo_moderation.SMALL_HELD})",
+    )  # fmt: skip
     demo_cmd.add_argument("--password", help="password of every demo account (generated when omitted)")
     demo_cmd.set_defaults(run=cmd_demo)
 
@@ -116,8 +121,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             if not demo.is_empty(session):
                 print("the database already has accounts; demo data goes into an empty one", file=sys.stderr)
                 return 1
-        if args.threads < 0 or args.posts_per_thread < 1:
-            print("--threads must be 0 or more and --posts-per-thread 1 or more", file=sys.stderr)
+        if args.threads < 0 or args.posts_per_thread < 1 or args.held < 0:
+            print("--threads and --held must be 0 or more, --posts-per-thread 1 or more", file=sys.stderr)
             return 2
         password = args.password or demo.generate_password()
         _load_demo(
@@ -128,6 +133,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             residents=args.residents,
             threads=args.threads,
             posts_per_thread=args.posts_per_thread,
+            held=args.held,
         )
     finally:
         database.dispose()
@@ -143,13 +149,18 @@ def _load_demo(
     residents: int,
     threads: int = 0,
     posts_per_thread: int = 50,
+    held: int = demo_moderation.SMALL_HELD,
 ) -> None:
-    """The shell's demo, then the forums' (boards, threads, solicitations; `threads` more in bulk)."""
+    """The shell's demo, then the forums' (boards, threads, solicitations; `threads` more in bulk),
+    then what waits for the moderators (`held` newcomers' posts, a flagged one)."""
     with database.writing() as session:
         made = demo.load(
             session, Passwords(settings), password=password, members=members, residents=residents
         )
-        forum_demo.load(session, Notifier(), threads=threads, posts_per_thread=posts_per_thread)
+        forum = forum_demo.load(session, Notifier(), threads=threads, posts_per_thread=posts_per_thread)
+        made += demo_moderation.load(
+            session, Notifier(), forum.boards, held=held, progress=forum_demo.stderr_progress
+        )
     if threads:
         forum_demo.analyze(database)
     print(f"demo accounts (password: {password}):")
