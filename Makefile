@@ -31,12 +31,13 @@ lint: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/screening.py
+	$(BIN)/python bench/queue.py
 
 # Re-extract the messages from code and templates, and merge them into both catalogs.
 messages: $(VENV)/.test-installed
-	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output --no-wrap \
 		--project=Grassroots -o grassroots/locale/messages.pot .
-	$(BIN)/pybabel update -i grassroots/locale/messages.pot -d grassroots/locale --no-fuzzy-matching
+	$(BIN)/pybabel update -i grassroots/locale/messages.pot -d grassroots/locale --no-fuzzy-matching --no-wrap
 	$(BIN)/python bin/fill_english_catalog.py
 
 clean:

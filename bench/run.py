@@ -7,7 +7,6 @@ import argparse
 import json
 import os
 import platform
-import secrets
 import signal
 import subprocess
 import sys
@@ -22,25 +21,18 @@ from types import FrameType
 from typing import Any
 from urllib.parse import quote
 
+import harness
 import servers
 import wrk
 from servers import Server
 from wrk import WrkOptions, WrkResult
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
-BIN = ROOT / ".venv" / "bin"
+BENCH_DIR, ROOT, BIN = harness.BENCH_DIR, harness.ROOT, harness.BIN
 RESULTS_DIR = BENCH_DIR / "results"
-POSTGRES_ADMIN_URL = os.environ.get(
-    "GRASSROOTS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-SECRET_KEY = "grassroots-bench-secret-key-not-for-production-0123456789"
+POSTGRES_ADMIN_URL, PASSWORD, WORKERS = harness.POSTGRES_ADMIN_URL, harness.PASSWORD, harness.WORKERS
 # The demo pads member numbers to the count's width: member01 for 20 members, member0001 for
 # 2000. The harness logs in as whichever the demo printed first.
 MEMBER_ROLE = "member"
-PASSWORD = "bench-pass-123"
-WORKERS = 2
-DEMO_TIMEOUT_S = 300
 TARGET_SHARE_OF_BARE = 0.05
 TARGET_P99_MS = 50.0
 BACKENDS = ("sqlite", "postgres")
@@ -56,10 +48,6 @@ SEARCH_QUERIES = ("电梯", "停车", "垃圾分类", "志愿者", "快递柜", 
 TARGET_THREAD_SHARE_OF_BARE = 0.04
 TARGET_THREAD_P99_MS = 80.0
 TARGET_SEARCH_P99_MS = 300.0
-
-
-class Skipped(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -251,8 +239,7 @@ def _has_errors(run: BackendRun) -> bool:
     return any(m.result.errors or m.warmup_errors for m in run.measurements)
 
 
-def _say(message: str) -> None:
-    print(f"· {message}", flush=True)
+_say = harness.say
 
 
 # ---------------------------------------------------------------- one backend
@@ -264,28 +251,21 @@ def _run_backend(backend: str, options: WrkOptions, args: argparse.Namespace) ->
     try:
         with ExitStack() as stack:
             data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"gr-bench-{backend}-")))
-            env = _environment(data_dir)
+            env = harness.environment(data_dir)
             if backend == "postgres":
-                env["GRASSROOTS_DATABASE_URL"] = stack.enter_context(_postgres_database())
+                env["GRASSROOTS_DATABASE_URL"] = stack.enter_context(harness.postgres_database())
             try:
                 _measure_backend(run, stack, env, data_dir, options, args)
             finally:
                 _collect_stderr(run, data_dir)
         run.status = "measured"
-    except Skipped as exc:
+    except harness.Skipped as exc:
         run.status, run.reason = "skipped", str(exc)
         print(f"SKIPPED {backend}: {exc}", flush=True)
     except Exception as exc:
         run.status, run.reason = "failed", f"{type(exc).__name__}: {exc}"
         print(f"FAILED {backend}: {run.reason}", file=sys.stderr, flush=True)
     return run
-
-
-def _environment(data_dir: Path) -> dict[str, str]:
-    """This shell's environment without any GRASSROOTS_* of its own, plus the bench's."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRASSROOTS_")}
-    env.update(GRASSROOTS_DATA_DIR=str(data_dir), GRASSROOTS_SECRET_KEY=SECRET_KEY, PYTHONUNBUFFERED="1")
-    return env
 
 
 def _measure_backend(
@@ -297,7 +277,7 @@ def _measure_backend(
     args: argparse.Namespace,
 ) -> None:
     username = _load_demo(env, data_dir, args.members, args.residents)
-    site = stack.enter_context(_serve_site(env, data_dir))
+    site = stack.enter_context(harness.serve_site(env, data_dir))
     bare = stack.enter_context(_serve_bare(env, data_dir))
     _say(f"{run.backend}: logging in as {username}")
     token = servers.log_in(site.port, username, PASSWORD)
@@ -315,22 +295,8 @@ def _measure_backend(
 def _load_demo(env: dict[str, str], log_dir: Path, members: int, residents: int) -> str:
     """Run `grassroots demo`; returns the username of the first demo member."""
     _say(f"loading demo data: {members} members, {residents} residents")
-    argv = [str(BIN / "grassroots"), "demo", "--members", str(members), "--residents", str(residents)]
-    log = log_dir / "demo.log"
-    with log.open("wb") as out:
-        done = subprocess.run(
-            [*argv, "--password", PASSWORD],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            timeout=DEMO_TIMEOUT_S,
-            check=False,
-        )
-    if done.returncode != 0:
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
-        raise RuntimeError(f"grassroots demo exited with {done.returncode}:\n{tail}")
-    return _first_member(log.read_text(errors="replace"))
+    printed = harness.run_demo(env, log_dir, ["--members", str(members), "--residents", str(residents)])
+    return _first_member(printed)
 
 
 def _first_member(demo_output: str) -> str:
@@ -340,14 +306,6 @@ def _first_member(demo_output: str) -> str:
         if len(parts) == 3 and parts[1] == MEMBER_ROLE:
             return parts[0]
     raise RuntimeError("grassroots demo listed no member account (is --members 0?)")
-
-
-@contextmanager
-def _serve_site(env: dict[str, str], log_dir: Path, name: str = "site") -> Iterator[Server]:
-    port = servers.free_port()
-    argv = [str(BIN / "grassroots"), "serve", "--workers", str(WORKERS), "--port", str(port)]
-    with servers.serving(name, argv, port=port, env=env, log_dir=log_dir, ready_path="/healthz") as site:
-        yield site
 
 
 @contextmanager
@@ -365,44 +323,10 @@ def _serve_bare(env: dict[str, str], log_dir: Path) -> Iterator[Server]:
         yield bare
 
 
-@contextmanager
-def _postgres_database() -> Iterator[str]:
-    """A uniquely named database for this run, dropped afterwards whatever happens."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import SQLAlchemyError
-
-    name = f"grassroots_bench_{os.getpid()}_{secrets.token_hex(4)}"
-    admin_url = make_url(POSTGRES_ADMIN_URL)
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
-    except ImportError as exc:
-        raise Skipped(f"no PostgreSQL driver ({exc})") from exc
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except SQLAlchemyError as exc:
-        admin.dispose()
-        where = admin_url.render_as_string(hide_password=True)
-        raise Skipped(f"PostgreSQL is not reachable at {where} ({type(exc).__name__})") from exc
-    try:
-        _say(f"postgres: created database {name}")
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-        _say(f"postgres: dropped database {name}")
-
-
 def _collect_stderr(run: BackendRun, log_dir: Path) -> None:
-    for name in ("site", "bare"):
-        path = log_dir / f"{name}.stderr"
-        if path.exists():
-            lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
-            run.server_stderr[name] = lines[-200:]
-            if lines:
-                run.warnings.append(f"{name} server wrote {len(lines)} line(s) to stderr")
+    for name, lines in harness.server_stderr(log_dir).items():
+        run.server_stderr[name] = lines
+        run.warnings.append(f"{name} server wrote {len(lines)} line(s) to stderr")
 
 
 # ---------------------------------------------------------------- the forum on a million posts
@@ -416,14 +340,14 @@ def _run_forum(options: WrkOptions, args: argparse.Namespace) -> BackendRun:
     try:
         with ExitStack() as stack:
             data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gr-bench-forum-")))
-            env = _environment(data_dir)
+            env = harness.environment(data_dir)
             env["GRASSROOTS_DATABASE_URL"] = _forum_database(env, data_dir, args)
             try:
                 _measure_forum(run, stack, env, data_dir, options)
             finally:
                 _collect_stderr(run, data_dir)
         run.status = "measured"
-    except Skipped as exc:
+    except harness.Skipped as exc:
         run.status, run.reason = "skipped", str(exc)
         print(f"SKIPPED {run.backend}: {exc}", flush=True)
     except Exception as exc:
@@ -448,7 +372,7 @@ def _forum_database(env: dict[str, str], log_dir: Path, args: argparse.Namespace
             exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": FORUM_DATABASE})
     except (ImportError, SQLAlchemyError) as exc:
         where = admin_url.render_as_string(hide_password=True)
-        raise Skipped(f"PostgreSQL is not reachable at {where} ({type(exc).__name__})") from exc
+        raise harness.Skipped(f"PostgreSQL is not reachable at {where} ({type(exc).__name__})") from exc
     try:
         if exists and not args.reload_forum:
             held = _bulk_threads_held(url, args.forum_posts_per_thread)
@@ -556,9 +480,9 @@ def _measure_forum(
     run: BackendRun, stack: ExitStack, env: dict[str, str], data_dir: Path, options: WrkOptions
 ) -> None:
     threads, searches = _forum_paths(env["GRASSROOTS_DATABASE_URL"])
-    site = stack.enter_context(_serve_site(env, data_dir))
+    site = stack.enter_context(harness.serve_site(env, data_dir))
     uncached = stack.enter_context(
-        _serve_site({**env, "GRASSROOTS_PAGE_CACHE_MB": "0"}, data_dir, "site-uncached")
+        harness.serve_site({**env, "GRASSROOTS_PAGE_CACHE_MB": "0"}, data_dir, "site-uncached")
     )
     bare = stack.enter_context(_serve_bare(env, data_dir))
     _say(f"{run.backend}: reading the {len(threads)} thread pages {WARM_ROUNDS} times to fill the caches")

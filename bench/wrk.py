@@ -68,15 +68,24 @@ def measure(
     return _run_once(options, url, headers, options.duration_s, script), warmup
 
 
-def rotation_script(paths: list[str], directory: Path, name: str) -> Path:
+def rotation_script(
+    paths: list[str], directory: Path, name: str, headers: list[dict[str, str]] | None = None
+) -> Path:
     """A wrk Lua script that asks for `paths` in turn, each wrk thread starting at its own
-    place in the list, so that the requests spread over them all. Paths must be URL-encoded."""
+    place in the list, so that the requests spread over them all. Paths must be URL-encoded.
+    `headers`, when given, holds the headers of each path's request (a cookie, say)."""
     if not paths:
         raise ValueError("no paths to rotate over")
-    quoted = ",\n".join('  "' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in paths)
+    quoted = ",\n".join("  " + _lua_string(p) for p in paths)
+    # Without per-path headers, nil: wrk then sends its own (the -H ones).
+    tables = ",\n".join(
+        "  {" + ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in h.items()) + "}"
+        for h in headers or []
+    )
     script = directory / f"{name}.lua"
     script.write_text(
         "local paths = {\n" + quoted + "\n}\n"
+        "local headers = {\n" + tables + "\n}\n"
         "local started = 0\n"
         "function setup(thread)\n"
         "  thread:set('first', started * 7919)\n"
@@ -86,10 +95,15 @@ def rotation_script(paths: list[str], directory: Path, name: str) -> Path:
         "function request()\n"
         "  if i == nil then i = first or 0 end\n"
         "  i = i + 1\n"
-        "  return wrk.format('GET', paths[(i % #paths) + 1])\n"
+        "  local at = (i % #paths) + 1\n"
+        "  return wrk.format('GET', paths[at], headers[at])\n"
         "end\n"
     )
     return script
+
+
+def _lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _run_once(

@@ -113,6 +113,18 @@ def long_name(page: Page, base: str) -> Response | None:
     return page.goto(f"{base}/me")
 
 
+def follow(selector: str) -> Action:
+    """Open the first link on the page that `selector` finds (an item whose id the demo decides)."""
+
+    def action(page: Page, base: str) -> Response | None:
+        link = page.query_selector(selector)
+        if link is None:
+            raise RuntimeError(f"no link {selector} on {page.url}")
+        return page.goto(base + (link.get_attribute("href") or "/"))
+
+    return action
+
+
 SHOTS = [
     Shot("front", "/"),
     Shot("register", "/register"),
@@ -138,6 +150,14 @@ SHOTS = [
     Shot("person", "/u/yg_shuji"),
     Shot("manage-boards", "/forum/manage/yangguang/", user="yg_shuji"),
     Shot("thread-en", "/forum/t/1", lang="en"),
+    Shot("moderation-queue", "/moderation/", user="yg_banzhu"),
+    Shot("moderation-item", "/moderation/", user="yg_banzhu", action=follow("ol.queue h2 a")),
+    Shot("moderation-flag", "/forum/t/1", user="member01", action=follow("a[href^='/moderation/flag']")),
+    Shot("moderation-log", "/moderation/log"),
+    Shot("moderation-appeals", "/moderation/appeals", user="yg_banzhu"),
+    Shot("moderation-words", "/moderation/words", user="admin"),
+    Shot("moderation-numbers", "/moderation/rules/yangguang", user="yg_shuji"),
+    Shot("moderation-queue-en", "/moderation/", user="yg_banzhu", lang="en"),
     Shot("login-en", "/login", lang="en"),
     Shot("me-en", "/me", user="member01", lang="en"),
 ]

@@ -5,9 +5,13 @@ moderators take from a post."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from grassroots.accounts.models import User
 from grassroots.errors import FormInvalid
 from grassroots.i18n import gettext as _
 from grassroots.markup import plain_text
@@ -20,6 +24,7 @@ from .models import Board, ContentState, Post, Thread
 
 SLOW_MODE_MINUTES = ("5", "15", "60", "240")
 CONTEXT_CHARS = 200
+NEARBY_FLOORS = 2
 
 
 class PostAdapter:
@@ -29,28 +34,30 @@ class PostAdapter:
         self.notifier = notifier
 
     def describe(self, db: Session, item_id: int) -> ItemView | None:
-        post = db.get(Post, item_id)
-        if post is None or post.state is ContentState.DELETED:
+        view = self.describe_many(db, [item_id]).get(item_id)
+        if view is None:
             return None
-        thread = db.get_one(Thread, post.thread_id)
-        board = db.get_one(Board, thread.board_id)
-        context = [thread.title]
-        if post.parent_id is not None:
-            parent = db.get_one(Post, post.parent_id)
-            context.append(_("Answering #%(floor)d: %(text)s", floor=parent.floor, text=_excerpt(parent)))
-        return ItemView(
-            organization_id=board.organization_id,
-            author_id=post.author_id,
-            title=thread.title,
-            html=post.body_html,
-            link=f"/forum/p/{post.id}",
-            place=board.name,
-            container=posting.container_of(thread.id),
-            context=tuple(context),
-            public=post.state is ContentState.VISIBLE
-            and thread.state is ContentState.VISIBLE
-            and not board.members_only,
+        return replace(view, nearby=_nearby(db, db.get_one(Post, item_id)))
+
+    def describe_many(self, db: Session, item_ids: Sequence[int]) -> dict[int, ItemView]:
+        """A page of the queue in two queries: the posts with their threads and boards, then the
+        posts they answer."""
+        if not item_ids:
+            return {}
+        rows = db.execute(
+            select(Post, Thread, Board.organization_id, Board.name, Board.members_only)
+            .join(Thread, Thread.id == Post.thread_id)
+            .join(Board, Board.id == Thread.board_id)
+            .where(Post.id.in_(set(item_ids)), Post.state != ContentState.DELETED)
+        ).all()
+        parent_ids = {post.parent_id for post, *_ in rows if post.parent_id is not None}
+        parents = (
+            {p.id: p for p in db.scalars(select(Post).where(Post.id.in_(parent_ids)))} if parent_ids else {}
         )
+        return {
+            post.id: _view(post, thread, parents.get(post.parent_id or 0), *board)
+            for post, thread, *board in rows
+        }
 
     def publish(self, db: Session, item_id: int) -> None:
         post = db.get_one(Post, item_id)
@@ -166,6 +173,45 @@ _THREAD_FLAGS = {
     "feature": ("featured", True),
     "unfeature": ("featured", False),
 }
+
+
+def _view(
+    post: Post, thread: Thread, parent: Post | None, organization_id: int, place: str, members_only: bool
+) -> ItemView:
+    context = [thread.title]
+    if parent is not None:
+        context.append(_("Answering #%(floor)d: %(text)s", floor=parent.floor, text=_excerpt(parent)))
+    return ItemView(
+        organization_id=organization_id,
+        author_id=post.author_id,
+        title=thread.title,
+        html=post.body_html,
+        link=f"/forum/p/{post.id}",
+        place=place,
+        container=posting.container_of(thread.id),
+        context=tuple(context),
+        public=post.state is ContentState.VISIBLE
+        and thread.state is ContentState.VISIBLE
+        and not members_only,
+    )
+
+
+def _nearby(db: Session, post: Post) -> tuple[str, ...]:
+    """The published posts just before and after it in the thread, by floor."""
+    rows = db.execute(
+        select(Post, User.display_name)
+        .join(User, User.id == Post.author_id)
+        .where(
+            Post.thread_id == post.thread_id,
+            Post.floor.between(post.floor - NEARBY_FLOORS, post.floor + NEARBY_FLOORS),
+            Post.id != post.id,
+            Post.state == ContentState.VISIBLE,
+        )
+        .order_by(Post.floor)
+    ).all()
+    return tuple(
+        _("#%(floor)d %(name)s: %(text)s", floor=p.floor, name=name, text=_excerpt(p)) for p, name in rows
+    )
 
 
 def _excerpt(post: Post) -> str:

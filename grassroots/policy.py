@@ -125,6 +125,11 @@ def may_moderate(actor: Actor, org_path: Sequence[int]) -> bool:
     return allowed(actor, Action.MODERATE, org_path)
 
 
+def moderates_somewhere(actor: Actor) -> bool:
+    """Whether the moderation queue is this person's to work in some organization."""
+    return any(allowed(actor, Action.MODERATE, (org_id,)) for org_id in actor.roles) or actor.is_admin
+
+
 def may_run_organization(actor: Actor, org_path: Sequence[int]) -> bool:
     """Answer letters, publish disclosures, run elections, verify members."""
     return allowed(actor, Action.RUN_ORGANIZATION, org_path)

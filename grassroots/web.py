@@ -156,6 +156,13 @@ class Context:
         return self._unread
 
     @property
+    def moderates(self) -> bool:
+        """For the layout's link to the queue; nothing is read once the unit of work ended."""
+        if self.viewer is None or (self._actor is None and self.unit_closed):
+            return bool(self.viewer and self.viewer.is_admin)
+        return policy.moderates_somewhere(self.actor)
+
+    @property
     def tree(self) -> OrgTree:
         if self._tree is None:
             self._tree = load_org_tree(self.db)

@@ -21,7 +21,7 @@ from grassroots.notifications import Notifier, notify, register_kind
 
 from . import log, rules
 from .models import Flag, HoldReason, ItemState, QueueItem
-from .registry import adapter_for, known
+from .registry import ItemView, adapter_for, known
 
 PER_PAGE = 50
 REASON_MAX = 500
@@ -105,6 +105,19 @@ def open_items(
         query.order_by(QueueItem.created_at, QueueItem.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
     )
     return list(rows), total
+
+
+def describe_items(db: Session, items: Sequence[QueueItem]) -> dict[int, ItemView]:
+    """What each queue item shows, by queue item id: one batch per kind of content."""
+    by_kind: dict[str, list[QueueItem]] = {}
+    for item in items:
+        if known(item.kind):
+            by_kind.setdefault(item.kind, []).append(item)
+    views: dict[int, ItemView] = {}
+    for kind, of_kind in by_kind.items():
+        found = adapter_for(kind).describe_many(db, [item.item_id for item in of_kind])
+        views.update({item.id: found[item.item_id] for item in of_kind if item.item_id in found})
+    return views
 
 
 @dataclass(frozen=True)

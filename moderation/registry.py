@@ -3,6 +3,7 @@ and the further actions (lock, pin, move...) the content offers its moderators."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -20,6 +21,8 @@ class ItemView:
     container: str = ""  # where slow mode applies, as screening's Submission names it
     # The item's surroundings, as plain text: the thread's title, the post it answers.
     context: tuple[str, ...] = ()
+    # The conversation around it, as plain text lines: on the item's own page, not in the queue.
+    nearby: tuple[str, ...] = ()
     public: bool = True  # shown to everyone now; the public log links only to public items
 
 
@@ -36,6 +39,9 @@ class ContentAdapter(Protocol):
     kind: str
 
     def describe(self, db: Session, item_id: int) -> ItemView | None: ...
+
+    def describe_many(self, db: Session, item_ids: Sequence[int]) -> dict[int, ItemView]:
+        """`describe` for a page of items at once, in a fixed number of queries; gone ones left out."""
 
     def publish(self, db: Session, item_id: int) -> None:
         """A held or hidden item was approved: make it visible (and searchable, and counted)."""

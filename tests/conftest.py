@@ -246,7 +246,8 @@ def log_in(client: TestClient, username: str, password: str = PASSWORD):  # type
 
 
 def field_error(response, name: str) -> str:  # type: ignore[no-untyped-def]
-    node = page(response).select_one(f"#f-{name}-error")
+    # A page with several forms gives each form's fields a prefix: f-edit-reason, f-reason.
+    node = page(response).select_one(f"[id^='f-'][id$='-{name}-error']")
     return node.get_text(strip=True) if node else ""
 
 
