@@ -53,12 +53,12 @@ def load(
     threads = _open_threads(db, public)
     if not threads:
         return []
-    staff = {u.username: u for u in db.scalars(select(User).where(User.username.in_(("admin", "yg_banzhu"))))}
+    staff = {u.username: u for u in db.scalars(select(User).where(User.username.in_(("admin", "shuji"))))}
     for word, action in WATCHED_WORDS:
         rules.add_word(db, actor=staff["admin"], word=word, action=action)
     newcomers = _newcomers(db, public, max(2, -(-(held + 1) // POSTS_PER_NEWCOMER)))
     approved = _write(db, notifier, rng, threads, newcomers[0][0], 1)[0]
-    _approve(db, notifier, approved, staff["yg_banzhu"])
+    _approve(db, notifier, approved, staff["shuji"])
     for i in range(held):
         author = newcomers[i // POSTS_PER_NEWCOMER % len(newcomers)][0]
         _write(db, notifier, rng, threads, author, 1)

@@ -3,21 +3,20 @@ watched words, whose matcher is built once per process and rebuilt when the list
 
 from __future__ import annotations
 
-import secrets
 import threading
 import weakref
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from grassroots import audit
+from grassroots import audit, tokens
 from grassroots.accounts.models import User
-from grassroots.accounts.tree import CacheToken
 from grassroots.audit import AuditAction
 from grassroots.errors import FormInvalid, NotFound
 from grassroots.i18n import gettext as _
+from grassroots.tokens import CacheToken
 
 from .matcher import WordMatcher, clean_word
 from .models import OrgRules, Standing, WatchedWord, WordAction
@@ -116,10 +115,7 @@ def remove_word(db: Session, *, actor: User, word_id: int) -> None:
 
 
 def _words_changed(db: Session) -> None:
-    token = secrets.token_hex(16)
-    done = db.execute(update(CacheToken).where(CacheToken.name == _WORDS_TOKEN).values(token=token))
-    if not done.rowcount:  # type: ignore[attr-defined]
-        db.execute(insert(CacheToken).values(name=_WORDS_TOKEN, token=token))
+    tokens.renew(db, _WORDS_TOKEN)
 
 
 # One matcher per engine (two sites in one process, or two tests, never share one).

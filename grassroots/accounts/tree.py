@@ -10,32 +10,23 @@ so every process sees the change on its next request after the commit.
 
 from __future__ import annotations
 
-import secrets
 import threading
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import String, event, insert, select, update
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
+from grassroots import tokens
 from grassroots.accounts.models import Organization
-from grassroots.db import Base
 from grassroots.errors import NotFound
 from grassroots.i18n import gettext as _
+from grassroots.tokens import CacheToken
 
 TREE_TOKEN = "organizations"  # noqa: S105 (a cache name, not a secret)
-
-
-class CacheToken(Base):
-    """A random token per cached thing; a new token means the cached copy is stale."""
-
-    __tablename__ = "cache_tokens"
-
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    token: Mapped[str] = mapped_column(String(32))
 
 
 class OrgRef(Protocol):
@@ -149,7 +140,4 @@ def _new_token_when_organizations_change(session: Session, _context: Any, _insta
     changed = (*session.new, *session.dirty, *session.deleted)
     if not any(isinstance(obj, Organization) for obj in changed):
         return
-    token = secrets.token_hex(16)
-    result = session.execute(update(CacheToken).where(CacheToken.name == TREE_TOKEN).values(token=token))
-    if not result.rowcount:  # type: ignore[attr-defined]
-        session.execute(insert(CacheToken).values(name=TREE_TOKEN, token=token))
+    tokens.renew(session, TREE_TOKEN)
