@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -13,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from grassroots import markup, policy
+from grassroots import feeds, markup, policy
 from grassroots.accounts.models import User
 from grassroots.accounts.tree import OrgRef
 from grassroots.i18n import get_locale
@@ -74,37 +73,26 @@ def threads_feed(ctx: Context) -> Response:
         .order_by(Thread.created_at.desc(), Thread.id.desc())
         .limit(FEED_ENTRIES)
     ).all()
-    return Response(_atom(ctx, title, rows), media_type="application/atom+xml; charset=utf-8")
+    return _atom(ctx, title, rows)
 
 
-def _atom(ctx: Context, title: str, rows: list) -> str:  # type: ignore[type-arg]
+def _atom(ctx: Context, title: str, rows: list) -> Response:  # type: ignore[type-arg]
     base = ctx.settings.site_url.rstrip("/")
-    self_url = (
-        base + str(ctx.request.url.path) + (f"?{ctx.request.url.query}" if ctx.request.url.query else "")
-    )
-    updated = max((t.last_post_at for t, _p, _n in rows), default=None)
     entries = []
     for thread, post, author in rows:
-        link = f"{base}/forum/t/{thread.id}"
         body = post.body_html if post.state is ContentState.VISIBLE else ""
         entries.append(
-            "<entry>"
-            f"<id>{escape(link)}</id><title>{escape(thread.title)}</title>"
-            f'<link rel="alternate" href="{escape(link)}"/>'
-            f"<author><name>{escape(author)}</name></author>"
-            f"<published>{thread.created_at.isoformat()}</published><updated>{thread.last_post_at.isoformat()}</updated>"
-            f'<content type="html">{escape(body)}</content>'
-            f"<summary>{escape(markup.plain_text(body)[:200])}</summary>"
-            "</entry>"
+            feeds.Entry(
+                link=f"{base}/forum/t/{thread.id}",
+                title=thread.title,
+                author=author,
+                published=thread.created_at,
+                updated=thread.last_post_at,
+                html=body,
+                summary=markup.plain_text(body)[:200],
+            )  # fmt: skip
         )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-        f"<id>{escape(self_url)}</id><title>{escape(title)}</title>"
-        f'<link rel="self" href="{escape(self_url)}"/>'
-        f"<updated>{(updated.isoformat() if updated else '1970-01-01T00:00:00+00:00')}</updated>"
-        + "".join(entries)
-        + "</feed>\n"
-    )
+    return feeds.atom_response(feeds.self_url(ctx.settings.site_url, ctx.request.url), title, entries)
 
 
 FRONT_SECTION_SECONDS = 15

@@ -18,6 +18,10 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from disclosure import manage_routes as disclosure_manage_routes
+from disclosure import objection_routes as disclosure_objection_routes
+from disclosure import pages as disclosure_pages
+from disclosure.objections import ObjectionAdapter
 from forum import manage_routes as forum_manage_routes
 from forum import pages as forum_pages
 from forum import routes as forum_routes
@@ -61,16 +65,17 @@ class BodyLimitMiddleware:
     """413 with the friendly page for a body over the limit, whether it says its length or not.
     (Starlette's own limiter answers in plain text.)"""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.settings.body_limit(scope["path"])
         declared = Request(scope).headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isdigit() and int(declared) > limit:
             await _static_error(scope["app"].state.site, Request(scope), 413)(scope, receive, send)
             return
         received = 0
@@ -79,7 +84,7 @@ class BodyLimitMiddleware:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
+            if received > limit:
                 raise HTTPException(413)
             return message
 
@@ -153,6 +158,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     )
     site.org_sections.append(forum_pages.org_section)
     moderation_registry.register(PostAdapter(Notifier(settings.site_url, settings.mail_enabled)))
+    moderation_registry.register(ObjectionAdapter())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -182,13 +188,23 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         *forum_pages.routes,
         Mount("/forum", routes=[*forum_manage_routes.routes, *forum_routes.routes], name="forum"),
         Mount("/moderation", routes=moderation_routes.routes, name="moderation"),
+        *disclosure_pages.feed_routes,
+        Mount(
+            "/disclosure",
+            routes=[
+                *disclosure_manage_routes.routes,
+                *disclosure_objection_routes.routes,
+                *disclosure_pages.routes,
+            ],
+            name="disclosure",
+        ),
     ]
     app = Starlette(
         routes=routes,
         middleware=[
             Middleware(LocaleMiddleware),
             Middleware(SecurityHeadersMiddleware),
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(BodyLimitMiddleware, settings=settings),
         ],
         exception_handlers={HTTPException: http_error, 500: server_error},
         lifespan=lifespan,

@@ -50,6 +50,11 @@ class AuditAction(enum.StrEnum):
     MODERATION_WORD_ADD = "moderation.word.add"
     MODERATION_WORD_REMOVE = "moderation.word.remove"
     MODERATION_RULES_UPDATE = "moderation.rules.update"
+    DISCLOSURE_PUBLISH = "disclosure.item.publish"
+    DISCLOSURE_REVISE = "disclosure.item.revise"
+    DISCLOSURE_WITHDRAW = "disclosure.item.withdraw"
+    DISCLOSURE_OBJECTION_LODGE = "disclosure.objection.lodge"
+    DISCLOSURE_OBJECTION_HANDLE = "disclosure.objection.handle"
 
 
 class AuditEntry(Base):

@@ -34,6 +34,11 @@ def action_label(action: str) -> str:
         AuditAction.MODERATION_WORD_ADD: _("Watched word added"),
         AuditAction.MODERATION_WORD_REMOVE: _("Watched word removed"),
         AuditAction.MODERATION_RULES_UPDATE: _("Moderation numbers of an organization changed"),
+        AuditAction.DISCLOSURE_PUBLISH: _("Disclosure published"),
+        AuditAction.DISCLOSURE_REVISE: _("Disclosure revised"),
+        AuditAction.DISCLOSURE_WITHDRAW: _("Disclosure withdrawn"),
+        AuditAction.DISCLOSURE_OBJECTION_LODGE: _("Objection received"),
+        AuditAction.DISCLOSURE_OBJECTION_HANDLE: _("Objection handled"),
     }
     return labels.get(action, action)  # type: ignore[call-overload]
 

@@ -4,8 +4,9 @@ Like app.py this is a composition point: it imports the features' models so that
 join the one MetaData.
 """
 
+from disclosure import models as disclosure_models  # noqa: F401
 from forum import models as forum_models  # noqa: F401
-from grassroots import audit, mail, notifications, security  # noqa: F401
+from grassroots import audit, mail, notifications, security, tokens, uploads  # noqa: F401
 from grassroots.accounts import models as account_models  # noqa: F401
 from grassroots.accounts import tree  # noqa: F401
 from grassroots.db import Base

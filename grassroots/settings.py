@@ -13,6 +13,8 @@ from urllib.parse import unquote, urlsplit
 
 from grassroots import PROJECT_ROOT
 
+MEDIA_SUFFIX = "/media"
+
 # Each setting: (environment variable, help text). The README documents every one and a
 # test checks that it does.
 DOCUMENTED = {
@@ -20,6 +22,7 @@ DOCUMENTED = {
     "GRASSROOTS_DATABASE_URL": "SQLAlchemy URL; postgresql+psycopg://… for PostgreSQL",
     "GRASSROOTS_SECRET_KEY": "signs CSRF tokens; generated into the data directory when unset",
     "GRASSROOTS_MAX_BODY_BYTES": "largest request body accepted (413 beyond it)",
+    "GRASSROOTS_MAX_UPLOAD_BYTES": "largest body of a media upload form (a candidate's photo and video)",
     "GRASSROOTS_SESSION_DAYS": "how long a login lasts without use",
     "GRASSROOTS_TIMEZONE": "time zone for organizations that name none",
     "GRASSROOTS_LOGIN_LIMIT_ACCOUNT": "failed logins allowed per account per window",
@@ -86,6 +89,7 @@ class Settings:
     database_url: str = ""
     secret_key: str = ""
     max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 50 * 1024 * 1024
     session_days: int = 30
     timezone: str = "Asia/Shanghai"
     login_limit_account: int = 5
@@ -107,6 +111,14 @@ class Settings:
         if self.smtp_url:
             object.__setattr__(self, "smtp", parse_smtp_url(self.smtp_url))
 
+    def body_limit(self, path: str) -> int:
+        """Media upload forms (their paths end in MEDIA_SUFFIX) take large files; others not."""
+        return (
+            max(self.max_upload_bytes, self.max_body_bytes)
+            if path.endswith(MEDIA_SUFFIX)
+            else self.max_body_bytes
+        )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
@@ -117,6 +129,7 @@ class Settings:
             database_url=env.get("GRASSROOTS_DATABASE_URL", ""),
             secret_key=env.get("GRASSROOTS_SECRET_KEY", ""),
             max_body_bytes=_int(env, "GRASSROOTS_MAX_BODY_BYTES", defaults.max_body_bytes),
+            max_upload_bytes=_int(env, "GRASSROOTS_MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
             session_days=_int(env, "GRASSROOTS_SESSION_DAYS", defaults.session_days),
             timezone=env.get("GRASSROOTS_TIMEZONE", defaults.timezone),
             login_limit_account=_int(env, "GRASSROOTS_LOGIN_LIMIT_ACCOUNT", defaults.login_limit_account),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import text
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from grassroots import audit, policy
+from grassroots import audit, policy, uploads
 from grassroots.accounts.org_routes import render_org_page
 from grassroots.accounts.routes import safe_next
 from grassroots.audit_text import action_label, entry_facts
@@ -81,9 +82,25 @@ def audit_log_json(ctx: Context) -> Response:
     return JSONResponse(body)
 
 
+@view
+def uploaded(ctx: Context) -> Response:
+    """A public upload (a candidate's photo or video, a notice's PDF). Names are random and
+    never reused, so the file may be kept by browsers for good; FileResponse answers ranges."""
+    stored = uploads.find_public(ctx.db, str(ctx.request.path_params["name"])[:40])
+    if stored is None:
+        raise HTTPException(404)
+    path = uploads.upload_dir(ctx.settings.data_dir) / stored.name
+    if not path.is_file():
+        raise HTTPException(404)
+    return FileResponse(
+        path, media_type=stored.content_type, headers={"Cache-Control": "public, max-age=31536000, immutable"}
+    )
+
+
 routes = [
     Route("/", front, methods=["GET"], name="front"),
     Route("/healthz", healthz, methods=["GET"], name="healthz"),
+    Route("/uploads/{name}", uploaded, methods=["GET"], name="upload"),
     Route("/lang/{code}", switch_language, methods=["GET"], name="language"),
     Route("/audit/", audit_log, methods=["GET"], name="audit"),
     Route("/audit/log.json", audit_log_json, methods=["GET"], name="audit_json"),

@@ -283,7 +283,8 @@ async def read_form(request: Request, settings: Settings) -> Submission:
     """The submitted fields as text, and any files as bytes. A NUL, which PostgreSQL refuses to
     store, becomes U+FFFD: visible, and refused by every name check."""
     try:
-        form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=settings.max_body_bytes)
+        limit = settings.body_limit(request.url.path)
+        form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=limit)
     except MultiPartException as exc:
         raise HTTPException(400, detail=str(exc)) from exc
     submission = Submission({}, {})

@@ -110,7 +110,8 @@ class QueueItem(Base):
     item_id: Mapped[int] = mapped_column(Integer)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     place: Mapped[str] = mapped_column(String(60), default="")  # e.g. the board, for the filter
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # None for content written without an account (an objection to a disclosure, a letter).
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     reason: Mapped[HoldReason] = mapped_column(_enum(HoldReason))
     detail: Mapped[str] = mapped_column(Text, default="")  # what the author was told
     state: Mapped[ItemState] = mapped_column(_enum(ItemState), default=ItemState.PENDING)

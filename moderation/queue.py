@@ -61,7 +61,7 @@ def enqueue(
     kind: str,
     item_id: int,
     organization_id: int,
-    author_id: int,
+    author_id: int | None,
     place: str,
     reason: HoldReason,
     detail: str = "",
@@ -196,12 +196,12 @@ def decide(
     was_new_account_hold = item.reason is HoldReason.NEW_ACCOUNT
     if decision in (Decision.APPROVE, Decision.UNHIDE):
         adapter.publish(db, item.item_id)
-        if was_new_account_hold and decision is Decision.APPROVE:
+        if was_new_account_hold and decision is Decision.APPROVE and item.author_id is not None:
             rules.count_published(db, item.author_id, item.organization_id)
         notify(
             db,
             notifier,
-            user_ids=[item.author_id],
+            user_ids=_author(item),
             kind=APPROVED,
             actor=None,
             subject=view.title,
@@ -210,13 +210,11 @@ def decide(
     elif decision is Decision.REJECT:
         adapter.reject(db, item.item_id, reason)
         notify(
-            db, notifier, user_ids=[item.author_id], kind=REJECTED, actor=None, subject=reason, link=view.link
+            db, notifier, user_ids=_author(item), kind=REJECTED, actor=None, subject=reason, link=view.link
         )
     else:
         adapter.hide(db, item.item_id, reason)
-        notify(
-            db, notifier, user_ids=[item.author_id], kind=HIDDEN, actor=None, subject=reason, link=view.link
-        )
+        notify(db, notifier, user_ids=_author(item), kind=HIDDEN, actor=None, subject=reason, link=view.link)
     _tell_flaggers(db, notifier, item, decision)
     log.record(
         db,
@@ -256,6 +254,11 @@ def hide_content(
         moderator=moderator,
         reason=reason,
     )
+
+
+def _author(item: QueueItem) -> list[int]:
+    """Who hears of a decision: the author, unless they wrote without an account."""
+    return [] if item.author_id is None else [item.author_id]
 
 
 def _tell_flaggers(db: Session, notifier: Notifier, item: QueueItem, decision: Decision) -> None:

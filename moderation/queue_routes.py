@@ -37,7 +37,7 @@ def _queue(ctx: Context, message: str = "", errors: dict[str, str] | None = None
     page = max(1, int(ctx.query("page")) if ctx.query("page").isdigit() else 1)
     items, total = queue.open_items(ctx.db, org_ids, filters, page=page)
     views = queue.describe_items(ctx.db, items)
-    authors = pages.names(ctx, [item.author_id for item in items])
+    authors = pages.names(ctx, [item.author_id for item in items if item.author_id is not None])
     moderator = ctx.require_login()
     return ctx.render(
         "moderation/queue.html",
@@ -139,7 +139,7 @@ def item_page(ctx: Context) -> Response:
         else:
             item_view = adapter.describe(ctx.db, content_id) or item_view
     item = queue.item_for_content(ctx.db, kind, content_id)
-    author = ctx.db.get(User, item_view.author_id)
+    author = ctx.db.get(User, item_view.author_id) if item_view.author_id is not None else None
     return ctx.render(
         "moderation/item.html",
         status_code=400 if errors else 200,
@@ -149,7 +149,7 @@ def item_page(ctx: Context) -> Response:
         tz=pages.timezone_of(ctx, item_view.organization_id),
         item=item,
         author=author,
-        record=sanctions.sanctions_of(ctx.db, item_view.author_id),
+        record=sanctions.sanctions_of(ctx.db, author.id) if author else [],
         flags=flags.flags_on(ctx.db, kind, content_id),
         actions=adapter.actions(ctx.db, content_id),
         source=ctx.field("text") or adapter.source(ctx.db, content_id),

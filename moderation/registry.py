@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 @dataclass(frozen=True)
 class ItemView:
     organization_id: int
-    author_id: int
+    author_id: int | None  # None: written without an account
     title: str
     html: str
     link: str

@@ -48,7 +48,7 @@ class Submission:
 
     kind: str
     organization_id: int
-    author_id: int
+    author_id: int | None  # None: written without an account, screened for watched words only
     text: str
     title: str = ""
     container: str = ""  # where slow mode applies, e.g. "forum.thread:12"
@@ -74,6 +74,11 @@ class Blocked(DomainError):
 def screen(db: Session, submission: Submission) -> Screening:
     """Decide whether `submission` is published now, held for a moderator, or refused
     (raises Blocked)."""
+    if submission.author_id is None:
+        text, title, hold = _apply_words(db, submission)
+        if hold is not None:
+            return Screening(Outcome.HOLD, text, title, hold[1], hold[0])
+        return Screening(Outcome.PUBLISH, text, title)
     author = db.get_one(User, submission.author_id)
     staff = _is_staff(db, author, submission.organization_id)
     suspension = sanctions.active_suspension(db, author.id, submission.organization_id)
@@ -117,9 +122,9 @@ def recorded(db: Session, submission: Submission, screening: Screening, item_id:
             reason=screening.hold or HoldReason.WATCHED_WORD,
             detail=screening.reason,
         )
-    elif not submission.is_edit:
+    elif not submission.is_edit and submission.author_id is not None:
         rules.count_published(db, submission.author_id, submission.organization_id)
-    if submission.container and not submission.is_edit:
+    if submission.container and not submission.is_edit and submission.author_id is not None:
         _remember_post(db, submission.container, submission.author_id)
 
 
