@@ -32,6 +32,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/screening.py
 	$(BIN)/python bench/queue.py
+	$(BIN)/python bench/disclosure.py
 
 # Re-extract the messages from code and templates, and merge them into both catalogs.
 messages: $(VENV)/.test-installed

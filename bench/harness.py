@@ -71,6 +71,22 @@ def serve_site(env: dict[str, str], log_dir: Path, name: str = "site") -> Iterat
 
 
 @contextmanager
+def serve_bare(env: dict[str, str], log_dir: Path) -> Iterator[Server]:
+    """bench/bare_app.py: one route answering "ok", served with the site's flags."""
+    port = servers.free_port()
+    argv = [
+        str(BIN / "python"),
+        str(BENCH_DIR / "bare_app.py"),
+        "--workers",
+        str(WORKERS),
+        "--port",
+        str(port),
+    ]
+    with servers.serving("bare", argv, port=port, env=env, log_dir=log_dir, ready_path="/") as bare:
+        yield bare
+
+
+@contextmanager
 def postgres_database() -> Iterator[str]:
     """A uniquely named database for this run, dropped afterwards whatever happens."""
     from sqlalchemy import create_engine, text

@@ -12,8 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -278,7 +278,7 @@ def _measure_backend(
 ) -> None:
     username = _load_demo(env, data_dir, args.members, args.residents)
     site = stack.enter_context(harness.serve_site(env, data_dir))
-    bare = stack.enter_context(_serve_bare(env, data_dir))
+    bare = stack.enter_context(harness.serve_bare(env, data_dir))
     _say(f"{run.backend}: logging in as {username}")
     token = servers.log_in(site.port, username, PASSWORD)
     endpoints = [
@@ -306,21 +306,6 @@ def _first_member(demo_output: str) -> str:
         if len(parts) == 3 and parts[1] == MEMBER_ROLE:
             return parts[0]
     raise RuntimeError("grassroots demo listed no member account (is --members 0?)")
-
-
-@contextmanager
-def _serve_bare(env: dict[str, str], log_dir: Path) -> Iterator[Server]:
-    port = servers.free_port()
-    argv = [
-        str(BIN / "python"),
-        str(BENCH_DIR / "bare_app.py"),
-        "--workers",
-        str(WORKERS),
-        "--port",
-        str(port),
-    ]
-    with servers.serving("bare", argv, port=port, env=env, log_dir=log_dir, ready_path="/") as bare:
-        yield bare
 
 
 def _collect_stderr(run: BackendRun, log_dir: Path) -> None:
@@ -484,7 +469,7 @@ def _measure_forum(
     uncached = stack.enter_context(
         harness.serve_site({**env, "GRASSROOTS_PAGE_CACHE_MB": "0"}, data_dir, "site-uncached")
     )
-    bare = stack.enter_context(_serve_bare(env, data_dir))
+    bare = stack.enter_context(harness.serve_bare(env, data_dir))
     _say(f"{run.backend}: reading the {len(threads)} thread pages {WARM_ROUNDS} times to fill the caches")
     _warm(site, threads)
     endpoints = [

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from disclosure import demo as disclosure_demo
 from forum import demo as forum_demo
 from forum import demo_moderation
 from grassroots import audit, demo, migrate
@@ -59,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         "--held", type=int, default=demo_moderation.SMALL_HELD,
         help=f"newcomers' posts waiting in the moderation queue ({demo_moderation.SMALL_HELD})",
     )  # fmt: skip
+    demo_cmd.add_argument(
+        "--disclosures",
+        type=int,
+        default=0,
+        help="notices added in bulk to the disclosure area, for benchmarks",
+    )
     demo_cmd.add_argument("--password", help="password of every demo account (generated when omitted)")
     demo_cmd.set_defaults(run=cmd_demo)
 
@@ -121,8 +128,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             if not demo.is_empty(session):
                 print("the database already has accounts; demo data goes into an empty one", file=sys.stderr)
                 return 1
-        if args.threads < 0 or args.posts_per_thread < 1 or args.held < 0:
-            print("--threads and --held must be 0 or more, --posts-per-thread 1 or more", file=sys.stderr)
+        if min(args.threads, args.held, args.disclosures) < 0 or args.posts_per_thread < 1:
+            print(
+                "--threads, --held and --disclosures must be 0 or more, --posts-per-thread 1 or more",
+                file=sys.stderr,
+            )
             return 2
         password = args.password or demo.generate_password()
         _load_demo(
@@ -134,6 +144,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             threads=args.threads,
             posts_per_thread=args.posts_per_thread,
             held=args.held,
+            disclosures=args.disclosures,
         )
     finally:
         database.dispose()
@@ -150,6 +161,7 @@ def _load_demo(
     threads: int = 0,
     posts_per_thread: int = 50,
     held: int = demo_moderation.SMALL_HELD,
+    disclosures: int = 0,
 ) -> None:
     """The shell's demo, then the forums' (boards, threads, solicitations; `threads` more in bulk),
     then what waits for the moderators (`held` newcomers' posts, a flagged one)."""
@@ -160,6 +172,9 @@ def _load_demo(
         forum = forum_demo.load(session, Notifier(), threads=threads, posts_per_thread=posts_per_thread)
         made += demo_moderation.load(
             session, Notifier(), forum.boards, held=held, progress=forum_demo.stderr_progress
+        )
+        disclosure_demo.load(
+            session, settings.data_dir, bulk=disclosures, progress=forum_demo.stderr_progress
         )
     if threads:
         forum_demo.analyze(database)
