@@ -31,7 +31,7 @@ lint: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/screening.py
-	$(BIN)/python bench/queue.py
+	$(BIN)/python bench/moderation_queue.py
 	$(BIN)/python bench/disclosure.py
 
 # Re-extract the messages from code and templates, and merge them into both catalogs.

@@ -192,7 +192,7 @@ def _candidate(
         publicity_days=5 if publicity else 0,
         media={"photo": photo.name},
         typed={
-            "title": f"{post.title}候选人",
+            "title": f"{name}：{post.title}候选人",
             "name": name,
             "biography": biography,
             "statement": statement,

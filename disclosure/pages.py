@@ -104,6 +104,7 @@ def index(ctx: Context) -> Response:
             pages=max(1, -(-total // reading.PER_PAGE)), org=org, kind=kind, orgs=ctx.tree.by_id,
             org_options=[(o.slug, "\u3000" * depth + o.name) for o, depth in ctx.tree.flat()],
             kind_options=[(PATHS[k], labels.kind_label(k)) for k in Kind], link_of=link_of,
+            publishable=[(o.slug, o.name) for o, _d in ctx.tree.flat() if ctx.user and may_run(ctx, o.id)],
             now=utcnow(), **labels.HELPERS,
         )  # fmt: skip
 

@@ -67,6 +67,11 @@ def test_anonymous_readers_get_a_cached_page_a_304_and_the_new_page_after_a_chan
 
 def test_bad_times_and_fields_come_back_with_what_was_typed(app: Any, desk: Desk) -> None:
     secretary = signed_in(app, "secretary")
+    offered = page(secretary.get("/disclosure/")).select(
+        "form[action='/disclosure/new'] select[name=org] option"
+    )
+    assert [o["value"] for o in offered] == ["branch-a"]  # only what this secretary runs
+    assert not page(signed_in(app, "member").get("/disclosure/")).select("form[action='/disclosure/new']")
     past = publish(secretary, "notices", NOTICE, publish_at="2020-01-01T09:00")
     assert past.status_code == 400 and field_error(past, "publish_at")
     assert NOTICE["body"] in past.text

@@ -2,8 +2,8 @@
 moderators who work it, on SQLite and on PostgreSQL. The data is `grassroots demo --held 10000`:
 newcomers' posts held for review, spread over the public boards of both communities.
 
-    .venv/bin/python bench/queue.py             # both backends, about 4 minutes
-    .venv/bin/python bench/queue.py --check     # exit 1 when the target is missed
+    .venv/bin/python bench/moderation_queue.py             # both backends, about 4 minutes
+    .venv/bin/python bench/moderation_queue.py --check     # exit 1 when the target is missed
 
 Who asks: the street committee's secretary (`shuji`, every item) and a community's moderator
 (`yg_banzhu`, that community's), each for the first page, a page deep in the queue, and the page
@@ -14,7 +14,9 @@ not by crowds: wrk keeps `--connections` (4) requests going at once.
 from __future__ import annotations
 
 import argparse
+import html
 import os
+import re
 import sys
 import tempfile
 import time
@@ -28,6 +30,7 @@ import wrk
 from wrk import WrkOptions, WrkResult
 
 HELD = 10_000
+PER_PAGE = 50  # moderation/queue.py's
 TARGET_P99_MS = 100.0
 BACKENDS = ("sqlite", "postgres")
 MODERATORS = ("shuji", "yg_banzhu")
@@ -96,7 +99,6 @@ def _run(backend: str, options: WrkOptions, held: int) -> WrkResult:
 
 def _paths(site: servers.Server, held: int) -> tuple[list[str], list[dict[str, str]]]:
     """Each moderator's queue pages, and the headers (their session cookie) of each."""
-    deep = max(1, held // 50 // 2)
     paths, headers = [], []
     for username in MODERATORS:
         cookie = {"Cookie": f"gr_session={servers.log_in(site.port, username, harness.PASSWORD)}"}
@@ -104,6 +106,7 @@ def _paths(site: servers.Server, held: int) -> tuple[list[str], list[dict[str, s
         if first.status != 200 or first.body.count(b'name="item"') != 50:
             raise RuntimeError(f"{username}'s queue answered {first.status} without a full page of items")
         board = _first_board(first.body)
+        deep = max(1, _waiting(first.body) // PER_PAGE // 2)  # halfway down this moderator's queue
         for query in ("", f"?page={deep}", "?reason=new_account", "?org=yangguang", f"?place={quote(board)}"):
             paths.append(f"/moderation/{query}")
             headers.append(cookie)
@@ -117,10 +120,21 @@ def _probe(site: servers.Server, paths: list[str], headers: list[dict[str, str]]
             raise RuntimeError(f"after the run, {path} answered {reply.status} without queue items")
 
 
+def _waiting(body: bytes) -> int:
+    """The dashboard's count of items waiting, the first number on the page after its heading."""
+    found = re.search(rb'class="dashboard">\s*<strong>([\d,]+)', body)
+    if found is None:
+        raise RuntimeError("the queue page shows no count of items waiting")
+    return int(found.group(1).replace(b",", b""))
+
+
 def _first_board(body: bytes) -> str:
-    marker = b'<option value="'
-    at = body.index(marker, body.index(b'name="place"')) + len(marker)
-    return body[at : body.index(b'"', at)].decode() or "?"
+    """The first board the queue's filter offers (after its blank "All")."""
+    start = body.index(b'name="place"')
+    options = re.findall(rb'<option value="([^"]+)"', body[start : body.index(b"</select>", start)])
+    if not options:
+        raise RuntimeError("the queue's board filter offers no board")
+    return html.unescape(options[0].decode())
 
 
 if __name__ == "__main__":
