@@ -50,6 +50,17 @@ class AuditAction(enum.StrEnum):
     MODERATION_WORD_ADD = "moderation.word.add"
     MODERATION_WORD_REMOVE = "moderation.word.remove"
     MODERATION_RULES_UPDATE = "moderation.rules.update"
+    MAILBOX_LETTER_WRITE = "mailbox.letter.write"
+    MAILBOX_LETTER_STATUS = "mailbox.letter.status"
+    MAILBOX_LETTER_REPLY = "mailbox.letter.reply"
+    MAILBOX_LETTER_NOTE = "mailbox.letter.note"
+    MAILBOX_LETTER_TRANSFER = "mailbox.letter.transfer"
+    MAILBOX_LETTER_EXTEND = "mailbox.letter.extend"
+    MAILBOX_LETTER_ANSWER = "mailbox.letter.answer"
+    MAILBOX_LETTER_RATE = "mailbox.letter.rate"
+    MAILBOX_LETTER_REOPEN = "mailbox.letter.reopen"
+    MAILBOX_LETTER_PUBLISH = "mailbox.letter.publish"
+    MAILBOX_SETTINGS_UPDATE = "mailbox.settings.update"
 
 
 class AuditEntry(Base):

@@ -1,0 +1,187 @@
+"""The secretary's pages: the inbox, one letter with its workflow, and the organization's
+deadline and holidays."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import Route
+
+from grassroots import policy
+from grassroots.accounts.models import User
+from grassroots.errors import DomainError, FormInvalid
+from grassroots.web import Context, view
+
+from . import clock, handling, inbox, labels, workflow
+from .models import Letter, Status
+from .routes import letter_view, notifier_for, render
+
+TYPED = ("status", "reason", "reply", "note", "target", "transfer_note", "days", "extension_reason")
+
+
+def _filters(ctx: Context) -> inbox.Filters:
+    org = ctx.tree.by_slug_map.get(ctx.query("org"))
+    page = ctx.query("page", "1")
+    return inbox.Filters(
+        status=ctx.query("status"),
+        category=ctx.query("category"),
+        organization_id=org.id if org else None,
+        overdue=ctx.query("overdue") == "1",
+        oldest_first=ctx.query("order") == "oldest",
+        page=int(page) if page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1,
+    )
+
+
+@view
+def inbox_page(ctx: Context) -> Response:
+    ctx.require_login()
+    org_ids = inbox.answerable_orgs(ctx.actor, ctx.tree)
+    ctx.require(bool(org_ids))
+    filters = _filters(ctx)
+    letters, has_more = inbox.list_letters(ctx.db, org_ids, filters)
+    query = {k: v for k, v in ctx.request.query_params.items() if k != "page"}
+    return render(
+        ctx,
+        "mailbox/inbox.html",
+        letters=letters,
+        has_more=has_more,
+        filters=filters,
+        org_choices=[(o.slug, "\u3000" * d + o.name) for o, d in ctx.tree.flat() if o.id in org_ids],
+        tree=ctx.tree,
+        query="&".join(f"{k}={v}" for k, v in query.items()),
+        is_overdue=clock.is_overdue,
+    )
+
+
+def _answerable_letter(ctx: Context) -> Letter:
+    letter = ctx.db.get(Letter, ctx.path_int("letter_id"))
+    if letter is None:
+        raise HTTPException(404)
+    ctx.require(policy.may_answer_letters(ctx.actor, ctx.tree.path(letter.organization_id)))
+    return letter
+
+
+def _secretary_page(ctx: Context, letter: Letter, status_code: int = 200, **values: Any) -> Response:
+    values.setdefault("errors", {})
+    values.setdefault("message", "")
+    for name in TYPED:
+        values.setdefault(name, "")
+    writer = ctx.db.get(User, letter.writer_id) if letter.writer_id else None
+    return render(
+        ctx,
+        "mailbox/inbox_letter.html",
+        status_code,
+        writer=writer,
+        move_options=[
+            (s.value, labels.status_label(s)) for s in Status if workflow.may_move(letter.status, s)
+        ],
+        may_reply=letter.status in workflow.REPLYABLE,
+        may_transfer=letter.status in workflow.TRANSFERABLE,
+        may_extend=not letter.extension_days and letter.status in workflow.CLOCK_RUNNING | {Status.WAITING},
+        target_options=[
+            (str(i), ctx.tree.by_id[i].name)
+            for i in handling.transfer_targets(ctx.tree, letter.organization_id)
+        ],
+        code="",
+        **letter_view(ctx, letter, internal=True),
+        **values,
+    )
+
+
+@view
+def letter_page(ctx: Context) -> Response:
+    return _secretary_page(ctx, _answerable_letter(ctx))
+
+
+def _act(ctx: Context, act: Callable[[Letter, User], None]) -> Response:
+    letter = _answerable_letter(ctx)
+    user = ctx.require_login()
+    try:
+        act(letter, user)
+    except DomainError as exc:
+        ctx.db.rollback()
+        ctx.db.refresh(letter)
+        errors = exc.errors if isinstance(exc, FormInvalid) else {}
+        typed = {name: ctx.field(name) for name in TYPED}
+        message = "" if errors else exc.message
+        return _secretary_page(ctx, letter, exc.status_code, errors=errors, message=message, **typed)
+    return ctx.redirect(f"/mailbox/inbox/{letter.id}")
+
+
+@view
+def change_status(ctx: Context) -> Response:
+    return _act(
+        ctx,
+        lambda letter, user: handling.change_status(
+            ctx.db,
+            notifier_for(ctx),
+            ctx.tree,
+            letter,
+            actor=user,
+            target=ctx.field("status"),
+            reason=ctx.field("reason"),
+        ),
+    )
+
+
+@view
+def reply(ctx: Context) -> Response:
+    return _act(
+        ctx,
+        lambda letter, user: handling.reply(
+            ctx.db, notifier_for(ctx), ctx.tree, letter, actor=user, body=ctx.field("reply")
+        ),
+    )
+
+
+@view
+def note(ctx: Context) -> Response:
+    return _act(
+        ctx, lambda letter, user: handling.add_note(ctx.db, letter, actor=user, body=ctx.field("note"))
+    )
+
+
+@view
+def transfer(ctx: Context) -> Response:
+    return _act(
+        ctx,
+        lambda letter, user: handling.transfer(
+            ctx.db,
+            notifier_for(ctx),
+            ctx.tree,
+            letter,
+            actor=user,
+            target_id=ctx.int_field("target"),
+            note=ctx.field("transfer_note"),
+        ),
+    )
+
+
+@view
+def extend(ctx: Context) -> Response:
+    return _act(
+        ctx,
+        lambda letter, user: handling.extend_deadline(
+            ctx.db,
+            notifier_for(ctx),
+            ctx.tree,
+            letter,
+            actor=user,
+            days=ctx.int_field("days"),
+            reason=ctx.field("extension_reason"),
+        ),
+    )
+
+
+routes = [
+    Route("/inbox", inbox_page, name="inbox"),
+    Route("/inbox/{letter_id}", letter_page, name="inbox_letter"),
+    Route("/inbox/{letter_id}/status", change_status, methods=["POST"], name="status"),
+    Route("/inbox/{letter_id}/reply", reply, methods=["POST"], name="reply"),
+    Route("/inbox/{letter_id}/note", note, methods=["POST"], name="note"),
+    Route("/inbox/{letter_id}/transfer", transfer, methods=["POST"], name="transfer"),
+    Route("/inbox/{letter_id}/extend", extend, methods=["POST"], name="extend"),
+]
