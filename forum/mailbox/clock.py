@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from grassroots import audit
+from grassroots.accounts.models import User
 from grassroots.accounts.tree import OrgTree
+from grassroots.audit import AuditAction
 from grassroots.db import utcnow
 from grassroots.errors import Conflict, FormInvalid
 from grassroots.i18n import gettext as _
@@ -95,3 +98,54 @@ def extend(db: Session, tree: OrgTree, letter: Letter, days: int | None, reason:
 
 def is_overdue(letter: Letter, now: datetime | None = None) -> bool:
     return letter.status in CLOCK_RUNNING and letter.due_at is not None and letter.due_at <= (now or utcnow())
+
+
+def parse_holidays(text: str) -> list[tuple[date, str]]:
+    """One holiday a line: `2026-10-01 国庆节` (the name optional). Raises FormInvalid naming
+    the first line that is not a date."""
+    found: dict[date, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        day_text, _sep, name = line.strip().partition(" ")
+        if not day_text:
+            continue
+        try:
+            found[date.fromisoformat(day_text)] = name.strip()[:40]
+        except ValueError:
+            raise FormInvalid(
+                {"holidays": _("Line %(line)d is not a date like 2026-10-01.", line=number)}
+            ) from None
+    return sorted(found.items())
+
+
+def list_holidays(db: Session, organization_id: int) -> list[Holiday]:
+    query = select(Holiday).where(Holiday.organization_id == organization_id).order_by(Holiday.day)
+    return list(db.scalars(query))
+
+
+def update_settings(
+    db: Session, *, actor: User, organization_id: int, reply_days: int | None, holidays_text: str
+) -> None:
+    """The organization's deadline and holidays, for letters received from now on.
+    Raises FormInvalid."""
+    if reply_days is None or not 1 <= reply_days <= deadlines.MAX_REPLY_DAYS:
+        raise FormInvalid(
+            {
+                "reply_days": _(
+                    "Give a number of working days from 1 to %(most)d.", most=deadlines.MAX_REPLY_DAYS
+                )
+            }
+        )
+    holidays = parse_holidays(holidays_text)
+    row = db.get(MailboxSettings, organization_id) or MailboxSettings(organization_id=organization_id)
+    row.reply_days = reply_days
+    db.add(row)
+    db.execute(delete(Holiday).where(Holiday.organization_id == organization_id))
+    db.add_all(Holiday(organization_id=organization_id, day=day, name=name) for day, name in holidays)
+    audit.record(
+        db,
+        actor=actor,
+        action=AuditAction.MAILBOX_SETTINGS_UPDATE,
+        subject=("organizations", organization_id),
+        organization_id=organization_id,
+        data={"reply_days": reply_days, "holidays": len(holidays)},
+    )

@@ -12,7 +12,8 @@ from starlette.routing import Route
 
 from grassroots import policy
 from grassroots.accounts.models import User
-from grassroots.errors import DomainError, FormInvalid
+from grassroots.accounts.tree import OrgNode
+from grassroots.errors import DomainError, FormInvalid, NotFound
 from grassroots.web import Context, view
 
 from . import clock, handling, inbox, labels, workflow
@@ -185,3 +186,41 @@ routes = [
     Route("/inbox/{letter_id}/transfer", transfer, methods=["POST"], name="transfer"),
     Route("/inbox/{letter_id}/extend", extend, methods=["POST"], name="extend"),
 ]
+
+
+def _settings_form(ctx: Context, org: OrgNode, status_code: int = 200, **values: Any) -> Response:
+    values.setdefault("errors", {})
+    values.setdefault("reply_days", str(clock.reply_days_for(ctx.db, org.id)))
+    values.setdefault(
+        "holidays",
+        "\n".join(f"{h.day.isoformat()} {h.name}".strip() for h in clock.list_holidays(ctx.db, org.id)),
+    )
+    return render(ctx, "mailbox/settings.html", status_code, org=org, **values)
+
+
+@view
+def mailbox_settings(ctx: Context) -> Response:
+    try:
+        org = ctx.tree.by_slug(str(ctx.request.path_params["org"]))
+    except NotFound as exc:
+        raise HTTPException(404) from exc
+    ctx.require(policy.may_answer_letters(ctx.actor, ctx.tree.path(org.id)))
+    if ctx.request.method == "GET":
+        return _settings_form(ctx, org)
+    user = ctx.require_login()
+    try:
+        clock.update_settings(
+            ctx.db,
+            actor=user,
+            organization_id=org.id,
+            reply_days=ctx.int_field("reply_days"),
+            holidays_text=ctx.field("holidays"),
+        )
+    except FormInvalid as exc:
+        ctx.db.rollback()
+        typed = {"reply_days": ctx.field("reply_days"), "holidays": ctx.field("holidays")}
+        return _settings_form(ctx, org, 400, errors=exc.errors, **typed)
+    return ctx.redirect(f"/mailbox/settings/{org.slug}")
+
+
+routes.append(Route("/settings/{org}", mailbox_settings, methods=["GET", "POST"], name="settings"))
