@@ -16,7 +16,7 @@ from grassroots.accounts.tree import OrgNode
 from grassroots.errors import DomainError, FormInvalid, NotFound
 from grassroots.web import Context, view
 
-from . import clock, handling, inbox, labels, workflow
+from . import clock, handling, inbox, labels, publication, redaction, workflow
 from .models import Letter, Status
 from .routes import letter_view, notifier_for, render
 
@@ -80,6 +80,7 @@ def _secretary_page(ctx: Context, letter: Letter, status_code: int = 200, **valu
             (s.value, labels.status_label(s)) for s in Status if workflow.may_move(letter.status, s)
         ],
         may_reply=letter.status in workflow.REPLYABLE,
+        may_publish=publication.may_publish(letter),
         may_transfer=letter.status in workflow.TRANSFERABLE,
         may_extend=not letter.extension_days and letter.status in workflow.CLOCK_RUNNING | {Status.WAITING},
         target_options=[
@@ -224,3 +225,45 @@ def mailbox_settings(ctx: Context) -> Response:
 
 
 routes.append(Route("/settings/{org}", mailbox_settings, methods=["GET", "POST"], name="settings"))
+
+
+def _publish_form(ctx: Context, letter: Letter, status_code: int = 200, **values: Any) -> Response:
+    extra = ctx.field("extra_names")
+    found = publication.candidates(ctx.db, letter, extra)
+    chosen = ctx.fields("remove") if ctx.request.method == "POST" else found
+    chosen = [*chosen, *redaction.split_names(extra)]
+    subject, body_html, reply_html = publication.preview(ctx.db, letter, chosen)
+    values.setdefault("message", "")
+    return render(
+        ctx,
+        "mailbox/publish.html",
+        status_code,
+        letter=letter,
+        found=found,
+        chosen=set(chosen),
+        extra_names=extra,
+        preview_subject=subject,
+        preview_body=body_html,
+        preview_reply=reply_html,
+        may_publish=publication.may_publish(letter),
+        **values,
+    )
+
+
+@view
+def publish(ctx: Context) -> Response:
+    letter = _answerable_letter(ctx)
+    if ctx.request.method == "GET" or ctx.field("action") == "preview":
+        return _publish_form(ctx, letter)
+    user = ctx.require_login()
+    chosen = [*ctx.fields("remove")[:100], *redaction.split_names(ctx.field("extra_names"))]
+    try:
+        publication.publish(ctx.db, letter, actor=user, chosen=chosen)
+    except DomainError as exc:
+        ctx.db.rollback()
+        ctx.db.refresh(letter)
+        return _publish_form(ctx, letter, exc.status_code, message=exc.message)
+    return ctx.redirect(f"/mailbox/inbox/{letter.id}")
+
+
+routes.append(Route("/inbox/{letter_id}/publish", publish, methods=["GET", "POST"], name="publish"))

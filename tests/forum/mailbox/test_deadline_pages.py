@@ -34,7 +34,9 @@ def _act(client: TestClient, letter_id: int, act: str, data: dict[str, str]):  #
     return submit(client, f"/mailbox/inbox/{letter_id}", f"/mailbox/inbox/{letter_id}/{act}", data)
 
 
-def test_an_overdue_letter_is_flagged_and_filtered(client: TestClient, database: Database, mailbox: Mailbox) -> None:
+def test_an_overdue_letter_is_flagged_and_filtered(
+    client: TestClient, database: Database, mailbox: Mailbox
+) -> None:
     write_letter(client, mailbox.world.branch_a.id, subject="旧信")
     _age(database, _letter(database).id, 30)
     code = write_letter(client, mailbox.world.branch_a.id, subject="新信")
@@ -46,13 +48,17 @@ def test_an_overdue_letter_is_flagged_and_filtered(client: TestClient, database:
     assert page(client.get("/mailbox/track", params={"code": code})).select_one(".tag.warn") is None
 
 
-def test_waiting_for_the_writer_pauses_the_clock(client: TestClient, database: Database, mailbox: Mailbox) -> None:
+def test_waiting_for_the_writer_pauses_the_clock(
+    client: TestClient, database: Database, mailbox: Mailbox
+) -> None:
     code = write_letter(client, mailbox.world.branch_a.id)
     letter_id = _letter(database).id
     log_in(client, "secretary")
     _act(client, letter_id, "status", {"status": "accepted"})
     due = _letter(database).due_at
-    assert _act(client, letter_id, "status", {"status": "waiting", "reason": "请提供门牌号"}).status_code == 303
+    assert (
+        _act(client, letter_id, "status", {"status": "waiting", "reason": "请提供门牌号"}).status_code == 303
+    )
     assert _letter(database).due_at is None and _letter(database).paused_at is not None
     client.cookies.clear()
     submit(client, "/mailbox/write", "/mailbox/writer/answer", {"code": code, "message_text": "3号楼2单元"})
@@ -69,9 +75,14 @@ def test_the_deadline_is_extended_once_with_a_reason_the_writer_reads(
     log_in(client, "secretary")
     missing = _act(client, letter_id, "extend", {"days": "3", "extension_reason": ""})
     assert missing.status_code == 400 and field_error(missing, "extension_reason")
-    assert _act(client, letter_id, "extend", {"days": "3", "extension_reason": "需要现场勘查"}).status_code == 303
+    assert (
+        _act(client, letter_id, "extend", {"days": "3", "extension_reason": "需要现场勘查"}).status_code
+        == 303
+    )
     letter = _letter(database)
-    assert letter.extension_days == 3 and letter.due_at is not None and due is not None and letter.due_at > due
+    assert (
+        letter.extension_days == 3 and letter.due_at is not None and due is not None and letter.due_at > due
+    )
     again = _act(client, letter_id, "extend", {"days": "2", "extension_reason": "还要再等"})
     assert again.status_code == 409
     assert page(again).select_one("#f-extension_reason").get_text() == "还要再等"
@@ -79,7 +90,9 @@ def test_the_deadline_is_extended_once_with_a_reason_the_writer_reads(
     assert "需要现场勘查" in client.get("/mailbox/track", params={"code": code}).text
 
 
-def test_an_organization_sets_its_working_days_and_holidays(client: TestClient, database: Database, mailbox: Mailbox) -> None:
+def test_an_organization_sets_its_working_days_and_holidays(
+    client: TestClient, database: Database, mailbox: Mailbox
+) -> None:
     log_in(client, "secretary")
     url = "/mailbox/settings/branch-a"
     bad = submit(client, url, url, {"reply_days": "3", "holidays": "2026-10-01 国庆节\n十月二日"})
