@@ -156,6 +156,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         fragments=FragmentCache(settings.page_cache_mb * 1024 * 1024),
     )
     site.org_sections.append(forum_pages.org_section)
+    site.org_sections.append(mailbox_public_routes.org_section)
     moderation_registry.register(PostAdapter(Notifier(settings.site_url, settings.mail_enabled)))
     moderation_registry.register(LetterAdapter())
 

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from forum import demo as forum_demo
+from forum.mailbox import demo as mailbox_demo
 from grassroots import audit, demo, migrate
 from grassroots.accounts import organizations as orgs
 from grassroots.accounts import services as accounts
@@ -144,12 +145,14 @@ def _load_demo(
     threads: int = 0,
     posts_per_thread: int = 50,
 ) -> None:
-    """The shell's demo, then the forums' (boards, threads, solicitations; `threads` more in bulk)."""
+    """The shell's demo, then the forums' (boards, threads, solicitations; `threads` more in bulk)
+    and the mailbox's letters."""
     with database.writing() as session:
         made = demo.load(
             session, Passwords(settings), password=password, members=members, residents=residents
         )
         forum_demo.load(session, Notifier(), threads=threads, posts_per_thread=posts_per_thread)
+        mailbox_demo.load(session, Notifier())
     if threads:
         forum_demo.analyze(database)
     print(f"demo accounts (password: {password}):")

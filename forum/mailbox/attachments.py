@@ -60,6 +60,8 @@ def clean_name(filename: str) -> str:
 
 
 def store(db: Session, directory: Path, letter: Letter, checked: list[tuple[Upload, str]]) -> None:
+    if not checked:
+        return
     directory.mkdir(parents=True, exist_ok=True)
     for upload, kind in checked:
         stored = secrets.token_hex(16)

@@ -3,17 +3,18 @@ organization, and each organization's monthly statistics with a chart."""
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
 from grassroots import policy
-from grassroots.accounts.tree import OrgNode
+from grassroots.accounts.tree import OrgNode, OrgRef
 from grassroots.db import utcnow
 from grassroots.i18n import gettext as _
 from grassroots.web import Context, view
 
-from . import chart, deadlines, publication, stats
+from . import chart, deadlines, inbox, publication, stats
 from .models import Letter, Publication
 from .routes import render
 
@@ -50,6 +51,7 @@ def index(ctx: Context) -> Response:
         words=words,
         orgs=ctx.tree.flat(),
         tree=ctx.tree,
+        may_answer=ctx.user is not None and bool(inbox.answerable_orgs(ctx.actor, ctx.tree)),
     )
 
 
@@ -90,3 +92,11 @@ routes = [
     Route("/letters/{letter_id}", public_letter, name="public_letter"),
     Route("/stats", statistics, name="stats"),
 ]
+
+
+def org_section(ctx: Context, org: OrgRef) -> Markup:
+    """The mailbox's part of an organization's front page: links only, no query."""
+    template = ctx.site.templates.get_template("mailbox/_org_section.html")
+    may_answer = ctx.user is not None and policy.may_answer_letters(ctx.actor, ctx.tree.path(org.id))
+    html = template.render(ctx=ctx, org=org, may_answer=may_answer)
+    return Markup(html)  # noqa: S704 (drawn by the escaping template)

@@ -9,7 +9,7 @@ from forum.mailbox.models import Letter, Status
 from grassroots.audit import AuditAction, AuditEntry
 from grassroots.db import Database
 from grassroots.notifications import Notification
-from tests.conftest import field_error, log_in, page, submit
+from tests.conftest import QueryCounter, field_error, log_in, page, submit
 
 from .conftest import Mailbox, write_letter
 
@@ -173,3 +173,19 @@ def test_a_letter_is_transferred_to_the_parent_not_to_a_sibling(
     assert "社区党委" in history and "需党委协调" not in history
     log_in(client, "chief")
     assert "需党委协调" in client.get(f"/mailbox/inbox/{letter_id}").text
+
+
+def test_the_inbox_reads_a_fixed_number_of_queries(
+    client: TestClient, database: Database, mailbox: Mailbox
+) -> None:
+    write_letter(client, mailbox.world.branch_a.id)
+    log_in(client, "secretary")
+    client.get("/mailbox/inbox")
+    with QueryCounter(database) as few:
+        client.get("/mailbox/inbox?overdue=0")
+    for _ in range(5):
+        write_letter(client, mailbox.world.branch_a.id)
+    with QueryCounter(database) as many:
+        response = client.get("/mailbox/inbox?overdue=0")
+    assert len(page(response).select(".letter-row")) == 6
+    assert few.count == many.count

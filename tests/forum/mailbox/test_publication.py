@@ -9,7 +9,8 @@ from starlette.testclient import TestClient
 from forum.mailbox.models import Letter, Publication
 from grassroots.accounts.models import User
 from grassroots.db import Database
-from moderation import rules
+from grassroots.notifications import Notifier
+from moderation import queue, rules
 from moderation.models import QueueItem, WordAction
 from tests.conftest import log_in, page, submit
 
@@ -99,3 +100,21 @@ def test_published_letters_pass_through_moderations_screening(
         assert item.item_id == letter_id
     client.cookies.clear()
     assert client.get(f"/mailbox/letters/{letter_id}").status_code == 404
+    client.cookies.clear()
+    assert client.get(f"/mailbox/letters/{letter_id}").status_code == 404
+    log_in(client, "root-admin")
+    queue_page = client.get("/moderation/")
+    assert queue_page.status_code == 200 and "楼道灯坏了" in queue_page.text
+    with database.writing() as db:
+        held = db.scalars(select(QueueItem).where(QueueItem.kind == "mailbox.letter")).one()
+        moderator = db.scalars(select(User).where(User.is_admin.is_(True))).one()
+        queue.decide(
+            db,
+            Notifier(),
+            item=held,
+            seen_version=held.version,
+            decision=queue.Decision.APPROVE,
+            moderator=moderator,
+            reason="",
+        )
+    assert client.get(f"/mailbox/letters/{letter_id}").status_code == 200
