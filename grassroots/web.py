@@ -379,6 +379,12 @@ def typed_field_labels() -> dict[str, str]:
         "summary": _("Summary of the response"),
         "moderators": _("Moderators (usernames)"),
         "deadline": _("Deadline for opinions"),
+        "subject": _("Subject"),
+        "contact": _("How to reach you (optional)"),
+        "reply": _("Reply"),
+        "note": _("Internal note"),
+        "message_text": _("Your message"),
+        "reopen_reason": _("What is still wrong"),
     }
 
 

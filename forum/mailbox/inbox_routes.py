@@ -18,21 +18,20 @@ from grassroots.web import Context, view
 
 from . import clock, handling, inbox, labels, publication, redaction, workflow
 from .models import Letter, Status
-from .routes import letter_view, notifier_for, render
+from .routes import letter_view, notifier_for, page_number, render
 
 TYPED = ("status", "reason", "reply", "note", "target", "transfer_note", "days", "extension_reason")
 
 
 def _filters(ctx: Context) -> inbox.Filters:
     org = ctx.tree.by_slug_map.get(ctx.query("org"))
-    page = ctx.query("page", "1")
     return inbox.Filters(
         status=ctx.query("status"),
         category=ctx.query("category"),
         organization_id=org.id if org else None,
         overdue=ctx.query("overdue") == "1",
         oldest_first=ctx.query("order") == "oldest",
-        page=int(page) if page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1,
+        page=page_number(ctx),
     )
 
 
@@ -58,7 +57,9 @@ def inbox_page(ctx: Context) -> Response:
 
 
 def _answerable_letter(ctx: Context) -> Letter:
-    letter = ctx.db.get(Letter, ctx.path_int("letter_id"))
+    # Acts lock the row: two secretaries at once are served one after the other.
+    locking = ctx.request.method == "POST"
+    letter = ctx.db.get(Letter, ctx.path_int("letter_id"), with_for_update=locking)
     if letter is None:
         raise HTTPException(404)
     ctx.require(policy.may_answer_letters(ctx.actor, ctx.tree.path(letter.organization_id)))

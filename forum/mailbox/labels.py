@@ -22,7 +22,7 @@ def status_label(status: Status | str) -> str:
         Status.RECEIVED: _("Received"),
         Status.ACCEPTED: _("Accepted"),
         Status.IN_PROGRESS: _("In progress"),
-        Status.WAITING: _("Waiting for your information"),
+        Status.WAITING: _("Waiting for information"),
         Status.REPLIED: _("Replied"),
         Status.CLOSED: _("Closed"),
         Status.CLOSED_UNSOLVED: _("Closed, not solved"),

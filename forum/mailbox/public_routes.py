@@ -16,7 +16,7 @@ from grassroots.web import Context, view
 
 from . import chart, deadlines, inbox, publication, stats
 from .models import Letter, Publication
-from .routes import render
+from .routes import page_number, render
 
 
 def _chosen_org(ctx: Context) -> OrgNode | None:
@@ -29,15 +29,10 @@ def _chosen_org(ctx: Context) -> OrgNode | None:
     return node
 
 
-def _page(ctx: Context) -> int:
-    raw = ctx.query("page", "1")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
-
-
 @view
 def index(ctx: Context) -> Response:
     ctx.require(policy.may_read_public(ctx.actor))
-    org, words, page = _chosen_org(ctx), ctx.query("q").strip()[:100], _page(ctx)
+    org, words, page = _chosen_org(ctx), ctx.query("q").strip()[:100], page_number(ctx)
     letters, has_more = publication.list_published(
         ctx.db, organization_id=org.id if org else None, words=words, page=page
     )

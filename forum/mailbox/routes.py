@@ -40,6 +40,11 @@ def render(ctx: Context, template: str, status_code: int = 200, **values: Any) -
     return ctx.render(template, status_code=status_code, labels=labels, **values)
 
 
+def page_number(ctx: Context) -> int:
+    raw = ctx.query("page", "1")
+    return int(raw) if raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
+
+
 def _address_key(ctx: Context) -> str:
     """A keyed hash of the client address: the rate-limit rows, kept one window, do not hold
     the address of someone who may have written anonymously."""
@@ -181,7 +186,8 @@ def mine(ctx: Context) -> Response:
 
 def _own_letter(ctx: Context, letter_id: int | None) -> Letter:
     user = ctx.require_login()
-    letter = ctx.db.get(Letter, letter_id) if letter_id is not None else None
+    locking = ctx.request.method == "POST"  # a double click rates once
+    letter = ctx.db.get(Letter, letter_id, with_for_update=locking) if letter_id is not None else None
     if letter is None or letter.writer_id != user.id:
         raise HTTPException(404)
     return letter
@@ -202,7 +208,7 @@ def _writer_letter(ctx: Context) -> tuple[Letter | None, dict[str, str], Respons
     if security.seconds_until_allowed(ctx.db, TRACK_LIMIT, _address_key(ctx)):
         return None, {}, _too_many(ctx, code)
     try:
-        return writing.find_by_code(ctx.db, code), {"code": code}, None
+        return writing.find_by_code(ctx.db, code, lock=True), {"code": code}, None
     except NotFound:
         security.count_event(ctx.db, TRACK_LIMIT, _address_key(ctx))
         return None, {}, _not_found(ctx, code)

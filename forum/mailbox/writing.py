@@ -117,13 +117,13 @@ def write_letter(
     return letter, code
 
 
-def find_by_code(db: Session, code: str) -> Letter:
-    """Raises NotFound for a code that names no letter (or cannot be a code at all)."""
-    letter = (
-        db.scalar(select(Letter).where(Letter.code_digest == codes.digest(code)))
-        if codes.normalize(code)
-        else None
-    )
+def find_by_code(db: Session, code: str, *, lock: bool = False) -> Letter:
+    """Raises NotFound for a code that names no letter (or cannot be a code at all). `lock`
+    holds the row until the transaction ends, for a writer's act."""
+    letter = None
+    if codes.normalize(code):
+        query = select(Letter).where(Letter.code_digest == codes.digest(code))
+        letter = db.scalar(query.with_for_update() if lock else query)
     if letter is None:
         raise NotFound(_("No letter has this tracking code. Please check it and try again."))
     return letter
