@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -51,7 +52,7 @@ def inbox_page(ctx: Context) -> Response:
         filters=filters,
         org_choices=[(o.slug, "\u3000" * d + o.name) for o, d in ctx.tree.flat() if o.id in org_ids],
         tree=ctx.tree,
-        query="&".join(f"{k}={v}" for k, v in query.items()),
+        query=urlencode(query),
         is_overdue=clock.is_overdue,
     )
 

@@ -108,7 +108,8 @@ def write(ctx: Context) -> Response:
         )
     except FormInvalid as exc:
         ctx.db.rollback()
-        return _write_form(ctx, draft, 400, errors=exc.errors)
+        again = _("A browser cannot keep chosen files: please attach them again.") if ctx.files else ""
+        return _write_form(ctx, draft, 400, errors=exc.errors, message=again)
     security.count_event(ctx.db, WRITE_LIMIT, _address_key(ctx))
     return ctx.redirect(f"/mailbox/track?code={code}&new=1")
 

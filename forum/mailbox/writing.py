@@ -74,7 +74,7 @@ def write_letter(
     max_upload_bytes: int,
 ) -> tuple[Letter, str]:
     """Store the letter and start its clock; returns it with its tracking code, shown once.
-    An anonymous letter keeps neither the account nor the address. Raises FormInvalid."""
+    An anonymous letter keeps no account, address or contact. Raises FormInvalid."""
     errors = _check(draft, tree)
     try:
         checked = attachments.check(uploads, max_upload_bytes)
@@ -92,7 +92,7 @@ def write_letter(
         subject=draft.subject.strip(),
         body_source=draft.body,
         body_html=markup.render(draft.body),
-        contact=draft.contact.strip(),
+        contact="" if draft.anonymous else draft.contact.strip(),
         redact_names=draft.redact_names.strip(),
         anonymous=draft.anonymous,
         consent_publish=draft.consent_publish,

@@ -76,6 +76,7 @@ def test_an_executable_renamed_jpg_is_refused_and_the_letter_kept(
     response = _send(client, mailbox.world.branch_a.id, {"attachment1": ("photo.jpg", EXE, "image/jpeg")})
     assert response.status_code == 400
     assert "photo.jpg" in field_error(response, "attachments")
+    assert page(response).select_one(".error-summary[role=alert]") is not None  # attach again
     assert page(response).select_one("#f-body").get_text() == letter_form(0)["body"]
     with database.reading() as db:
         assert db.scalars(select(Letter)).first() is None

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from forum.mailbox import handling, inbox, writing
 from forum.mailbox.models import Letter, Status
+from grassroots.accounts.models import User
+from grassroots.accounts.tree import load_org_tree
 from grassroots.audit import AuditAction, AuditEntry
 from grassroots.db import Database
-from grassroots.notifications import Notification
+from grassroots.mail import OutgoingMail
+from grassroots.notifications import Notification, Notifier
 from tests.conftest import QueryCounter, field_error, log_in, page, submit
 
 from .conftest import Mailbox, write_letter
@@ -189,3 +195,48 @@ def test_the_inbox_reads_a_fixed_number_of_queries(
         response = client.get("/mailbox/inbox?overdue=0")
     assert len(page(response).select(".letter-row")) == 6
     assert few.count == many.count
+
+
+def test_the_inbox_pages_without_counting_the_whole_inbox(
+    client: TestClient, database: Database, mailbox: Mailbox
+) -> None:
+    with database.writing() as db:
+        tree = load_org_tree(db)
+        for n in range(inbox.PAGE + 1):
+            draft = writing.Draft(mailbox.world.branch_a.id, "question", f"第{n}封", "内容")
+            writing.write_letter(
+                db,
+                tree=tree,
+                draft=draft,
+                writer=None,
+                client_address="",
+                upload_dir=Path("."),
+                max_upload_bytes=0,
+            )
+    log_in(client, "secretary")
+    first = page(client.get("/mailbox/inbox?category=question&order=oldest"))
+    assert len(first.select(".letter-row")) == inbox.PAGE
+    following = first.select_one("a[rel=next]")
+    assert following is not None and "category=question" in str(following["href"])
+    second = page(client.get(str(following["href"])))
+    assert [a.get_text() for a in second.select(".letter-row a")] == [f"第{inbox.PAGE}封"]
+    assert second.select_one("a[rel=next]") is None and second.select_one("a[rel=prev]") is not None
+
+
+def test_a_writer_without_an_account_is_mailed_at_the_address_given(
+    client: TestClient, database: Database, mailbox: Mailbox
+) -> None:
+    write_letter(client, mailbox.world.branch_a.id, contact="zhang@example.org")
+    write_letter(client, mailbox.world.branch_a.id, contact="13812345678")
+    with database.writing() as db:
+        tree = load_org_tree(db)
+        secretary = db.get_one(User, mailbox.secretary.id)
+        for letter in db.scalars(select(Letter)):
+            handling.change_status(
+                db, Notifier(site_url="https://gr.example.org", mail_enabled=True), tree, letter,
+                actor=secretary, target="accepted", reason="",
+            )  # fmt: skip
+    with database.reading() as db:
+        (mail,) = db.scalars(select(OutgoingMail))
+    assert mail.to_address == "zhang@example.org" and "楼道灯坏了" in mail.subject
+    assert "https://gr.example.org/mailbox/track" in mail.body

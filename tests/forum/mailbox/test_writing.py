@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from forum.mailbox import deadlines
 from forum.mailbox.models import Letter, LetterEvent
-from forum.mailbox.routes import TRACK_LIMIT
+from forum.mailbox.routes import TRACK_LIMIT, WRITE_LIMIT
 from grassroots.audit import AuditAction, AuditEntry
 from grassroots.db import Database
 from tests.conftest import field_error, log_in, page, submit
@@ -46,9 +46,10 @@ def test_an_anonymous_letter_keeps_nothing_of_its_writer(
     client: TestClient, database: Database, mailbox: Mailbox
 ) -> None:
     log_in(client, "resident")
-    write_letter(client, mailbox.world.branch_a.id, anonymous="1", contact="")
+    write_letter(client, mailbox.world.branch_a.id, anonymous="1", contact="13812345678")
     letter = _only_letter(database)
     assert letter.writer_id is None and letter.client_address == "" and letter.anonymous
+    assert letter.contact == ""
     with database.reading() as db:
         assert all(e.actor_id is None for e in db.scalars(select(LetterEvent)))
         assert all(
@@ -112,3 +113,12 @@ def test_a_wrong_code_reads_as_not_found_and_guessing_is_limited(
 def test_the_tracking_form_asks_for_a_code(client: TestClient, mailbox: Mailbox) -> None:
     response = client.get("/mailbox/track")
     assert response.status_code == 200 and page(response).select_one("#f-code") is not None
+
+
+def test_many_letters_from_one_address_wait_with_the_text_kept(client: TestClient, mailbox: Mailbox) -> None:
+    for _ in range(WRITE_LIMIT.count):
+        write_letter(client, mailbox.world.branch_a.id)
+    form = letter_form(mailbox.world.branch_a.id, body="第十一封信")
+    response = submit(client, "/mailbox/write", "/mailbox/write", form)
+    assert response.status_code == 429
+    assert page(response).select_one("#f-body").get_text() == "第十一封信"
