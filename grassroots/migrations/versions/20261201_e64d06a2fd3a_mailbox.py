@@ -132,7 +132,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("mailbox_letters", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_mailbox_letters_category"), ["category"], unique=False)
-        batch_op.create_index("ix_mailbox_letters_org_month", ["organization_id", "month"], unique=False)
+        batch_op.create_index(
+            "ix_mailbox_letters_org_month",
+            [
+                "organization_id",
+                "month",
+                "reply_seconds",
+                "replied_on_time",
+                "solved",
+                "rating",
+                "first_replied_at",
+            ],
+            unique=False,
+        )
         batch_op.create_index(
             "ix_mailbox_letters_org_status_created", ["organization_id", "status", "created_at"], unique=False
         )
