@@ -165,7 +165,12 @@ SHOTS = [
     Shot("disclosure-withdrawn", "/disclosure/notices/7"),
     Shot("disclosure-publish", "/disclosure/new?kind=candidates&org=yangguang-1", user="yg_shuji"),
     Shot("disclosure-index-secretary", "/disclosure/", user="yg_shuji"),
-    Shot("disclosure-candidate-en", "/disclosure/?kind=candidates", lang="en", action=follow("ol.disclosures h2 a")),
+    Shot(
+        "disclosure-candidate-en",
+        "/disclosure/?kind=candidates",
+        lang="en",
+        action=follow("ol.disclosures h2 a"),
+    ),
     Shot("login-en", "/login", lang="en"),
     Shot("me-en", "/me", user="member01", lang="en"),
 ]

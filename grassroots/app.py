@@ -25,6 +25,10 @@ from disclosure.objections import ObjectionAdapter
 from forum import manage_routes as forum_manage_routes
 from forum import pages as forum_pages
 from forum import routes as forum_routes
+from forum.mailbox import inbox_routes as mailbox_inbox_routes
+from forum.mailbox import public_routes as mailbox_public_routes
+from forum.mailbox import routes as mailbox_routes
+from forum.mailbox.moderation_adapter import LetterAdapter
 from forum.moderation_adapter import PostAdapter
 from grassroots import i18n, notification_routes, site_routes
 from grassroots.accounts import admin_routes, org_routes
@@ -157,8 +161,10 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         fragments=FragmentCache(settings.page_cache_mb * 1024 * 1024),
     )
     site.org_sections.append(forum_pages.org_section)
+    site.org_sections.append(mailbox_public_routes.org_section)
     moderation_registry.register(PostAdapter(Notifier(settings.site_url, settings.mail_enabled)))
     moderation_registry.register(ObjectionAdapter())
+    moderation_registry.register(LetterAdapter())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -187,6 +193,11 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         Mount("/o", routes=org_routes.routes, name="orgs"),
         *forum_pages.routes,
         Mount("/forum", routes=[*forum_manage_routes.routes, *forum_routes.routes], name="forum"),
+        Mount(
+            "/mailbox",
+            routes=[*mailbox_public_routes.routes, *mailbox_inbox_routes.routes, *mailbox_routes.routes],
+            name="mailbox",
+        ),
         Mount("/moderation", routes=moderation_routes.routes, name="moderation"),
         *disclosure_pages.feed_routes,
         Mount(

@@ -55,6 +55,17 @@ class AuditAction(enum.StrEnum):
     DISCLOSURE_WITHDRAW = "disclosure.item.withdraw"
     DISCLOSURE_OBJECTION_LODGE = "disclosure.objection.lodge"
     DISCLOSURE_OBJECTION_HANDLE = "disclosure.objection.handle"
+    MAILBOX_LETTER_WRITE = "mailbox.letter.write"
+    MAILBOX_LETTER_STATUS = "mailbox.letter.status"
+    MAILBOX_LETTER_REPLY = "mailbox.letter.reply"
+    MAILBOX_LETTER_NOTE = "mailbox.letter.note"
+    MAILBOX_LETTER_TRANSFER = "mailbox.letter.transfer"
+    MAILBOX_LETTER_EXTEND = "mailbox.letter.extend"
+    MAILBOX_LETTER_ANSWER = "mailbox.letter.answer"
+    MAILBOX_LETTER_RATE = "mailbox.letter.rate"
+    MAILBOX_LETTER_REOPEN = "mailbox.letter.reopen"
+    MAILBOX_LETTER_PUBLISH = "mailbox.letter.publish"
+    MAILBOX_SETTINGS_UPDATE = "mailbox.settings.update"
 
 
 class AuditEntry(Base):

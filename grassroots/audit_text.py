@@ -39,6 +39,17 @@ def action_label(action: str) -> str:
         AuditAction.DISCLOSURE_WITHDRAW: _("Disclosure withdrawn"),
         AuditAction.DISCLOSURE_OBJECTION_LODGE: _("Objection received"),
         AuditAction.DISCLOSURE_OBJECTION_HANDLE: _("Objection handled"),
+        AuditAction.MAILBOX_LETTER_WRITE: _("Letter to the secretary received"),
+        AuditAction.MAILBOX_LETTER_STATUS: _("Letter status changed"),
+        AuditAction.MAILBOX_LETTER_REPLY: _("Letter answered"),
+        AuditAction.MAILBOX_LETTER_NOTE: _("Internal note on a letter"),
+        AuditAction.MAILBOX_LETTER_TRANSFER: _("Letter transferred"),
+        AuditAction.MAILBOX_LETTER_EXTEND: _("Letter deadline extended"),
+        AuditAction.MAILBOX_LETTER_ANSWER: _("Writer answered the reply"),
+        AuditAction.MAILBOX_LETTER_RATE: _("Writer rated the reply"),
+        AuditAction.MAILBOX_LETTER_REOPEN: _("Letter reopened by its writer"),
+        AuditAction.MAILBOX_LETTER_PUBLISH: _("Letter published"),
+        AuditAction.MAILBOX_SETTINGS_UPDATE: _("Mailbox deadline or holidays changed"),
     }
     return labels.get(action, action)  # type: ignore[call-overload]
 

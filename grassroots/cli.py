@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from disclosure import demo as disclosure_demo
 from forum import demo as forum_demo
 from forum import demo_moderation
+from forum.mailbox import demo as mailbox_demo
 from grassroots import audit, demo, migrate
 from grassroots.accounts import organizations as orgs
 from grassroots.accounts import services as accounts
@@ -164,7 +165,8 @@ def _load_demo(
     disclosures: int = 0,
 ) -> None:
     """The shell's demo, then the forums' (boards, threads, solicitations; `threads` more in bulk),
-    then what waits for the moderators (`held` newcomers' posts, a flagged one)."""
+    what waits for the moderators (`held` newcomers' posts, a flagged one), the disclosure area
+    (`disclosures` more notices in bulk) and the mailbox's letters."""
     with database.writing() as session:
         made = demo.load(
             session, Passwords(settings), password=password, members=members, residents=residents
@@ -176,6 +178,7 @@ def _load_demo(
         disclosure_demo.load(
             session, settings.data_dir, bulk=disclosures, progress=forum_demo.stderr_progress
         )
+        mailbox_demo.load(session, Notifier())
     if threads:
         forum_demo.analyze(database)
     print(f"demo accounts (password: {password}):")

@@ -109,6 +109,11 @@ def may_write_letter(actor: Actor, org_path: Sequence[int]) -> bool:
     return allowed(actor, Action.WRITE_LETTER, org_path)
 
 
+def may_answer_letters(actor: Actor, org_path: Sequence[int]) -> bool:
+    """Read an organization's mailbox and act on its letters: its secretary's work."""
+    return allowed(actor, Action.RUN_ORGANIZATION, org_path)
+
+
 def may_object(actor: Actor, org_path: Sequence[int]) -> bool:
     return allowed(actor, Action.OBJECT, org_path)
 

@@ -6,6 +6,7 @@ join the one MetaData.
 
 from disclosure import models as disclosure_models  # noqa: F401
 from forum import models as forum_models  # noqa: F401
+from forum.mailbox import models as mailbox_models  # noqa: F401
 from grassroots import audit, mail, notifications, security, tokens, uploads  # noqa: F401
 from grassroots.accounts import models as account_models  # noqa: F401
 from grassroots.accounts import tree  # noqa: F401

@@ -36,6 +36,7 @@ DOCUMENTED = {
     "GRASSROOTS_SMTP_URL": "mail server, smtp://, smtp+starttls:// or smtps://user:password@host:port",
     "GRASSROOTS_MAIL_FROM": "the From of the site's mail",
     "GRASSROOTS_SITE_URL": "the site's public address, for absolute links in mail and feeds",
+    "GRASSROOTS_MAILBOX_ATTACHMENT_BYTES": "largest file attached to a letter to the secretary",
 }
 
 SMTP_SCHEMES: dict[str, tuple[Literal["plain", "starttls", "tls"], int]] = {
@@ -103,6 +104,7 @@ class Settings:
     smtp_url: str = field(default="", repr=False)
     mail_from: str = "Grassroots <noreply@localhost>"
     site_url: str = "http://127.0.0.1:8000"
+    mailbox_attachment_bytes: int = 768 * 1024
     templates_dir: Path = PROJECT_ROOT / "templates"
     # Parsed from smtp_url when the object is made; None when the site sends no mail.
     smtp: SmtpServer | None = field(init=False, default=None, repr=False, compare=False)
@@ -143,6 +145,9 @@ class Settings:
             smtp_url=_smtp_url(env, "GRASSROOTS_SMTP_URL"),
             mail_from=_mail_from(env, "GRASSROOTS_MAIL_FROM", defaults.mail_from),
             site_url=_site_url(env, "GRASSROOTS_SITE_URL", defaults.site_url),
+            mailbox_attachment_bytes=_int(
+                env, "GRASSROOTS_MAILBOX_ATTACHMENT_BYTES", defaults.mailbox_attachment_bytes
+            ),
         )
         return settings.resolved()
 

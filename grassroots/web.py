@@ -36,7 +36,7 @@ from grassroots.error_text import error_explanation, error_heading
 from grassroots.errors import DomainError, NotPermitted
 from grassroots.fragments import FragmentCache
 from grassroots.i18n import gettext as _
-from grassroots.security import Passwords, csrf_token_for, csrf_token_valid, new_token
+from grassroots.security import Limit, Passwords, count_event, csrf_token_for, csrf_token_valid, new_token
 from grassroots.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -106,6 +106,9 @@ class Context:
         self.auth_session: AuthSession | None = None
         self.viewer: Viewer | None = None
         self.stale_session_id: int | None = None
+        # Rate-limit events a reading view counts (a wrong code typed into a GET form),
+        # written in a unit of their own once the view is done.
+        self.events_to_count: list[tuple[Limit, str]] = []
         self._actor: policy.Actor | None = None
         self._tree: OrgTree | None = None
         self._unread: int | None = None
@@ -348,6 +351,10 @@ def run_view(site: Site, request: Request, form: Submission | None, fn: View) ->
         # Reads run in a read-only unit; a login used only for reading is kept alive apart.
         with site.database.writing() as db:
             accounts.refresh_session(db, ctx.stale_session_id, site.settings)
+    if ctx.events_to_count:
+        with site.database.writing() as db:
+            for limit, key in ctx.events_to_count:
+                count_event(db, limit, key)
     ctx.apply_cookies(response)
     return response
 
@@ -380,6 +387,12 @@ def typed_field_labels() -> dict[str, str]:
         "summary": _("Summary of the response"),
         "moderators": _("Moderators (usernames)"),
         "deadline": _("Deadline for opinions"),
+        "subject": _("Subject"),
+        "contact": _("How to reach you (optional)"),
+        "reply": _("Reply"),
+        "note": _("Internal note"),
+        "message_text": _("Your message"),
+        "reopen_reason": _("What is still wrong"),
     }
 
 

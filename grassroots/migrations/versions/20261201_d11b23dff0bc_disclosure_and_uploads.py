@@ -2,7 +2,7 @@
 items that may have no author (content written without an account).
 
 Revision ID: d11b23dff0bc
-Revises: b7d41c2e9a10
+Revises: e64d06a2fd3a
 Create Date: 2026-12-01 19:46:24.377846
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import grassroots.db  # noqa: F401  (column types)
 
 revision: str = "d11b23dff0bc"
-down_revision: str | None = "b7d41c2e9a10"
+down_revision: str | None = "e64d06a2fd3a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
