@@ -3,7 +3,7 @@ it: every change a revision anyone can compare, every act in the audit log."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -11,8 +11,8 @@ from starlette.testclient import TestClient
 
 from disclosure.models import Revision
 from grassroots.audit import AuditEntry
-from grassroots.db import Database
-from tests.conftest import field_error, page, submit
+from grassroots.db import Database, utcnow
+from tests.conftest import csrf_from, field_error, page, submit
 from tests.disclosure.conftest import CANDIDATE, NOTICE, POST, Desk, publish, published_id, signed_in
 
 
@@ -152,3 +152,39 @@ def test_a_vacant_post_lists_its_candidates_and_unknown_pages_are_404(
     assert publish(secretary, "candidates", CANDIDATE, post_id="999999").status_code == 400
     feed = client.get("/feeds/disclosures.atom?org=branch-a")
     assert feed.status_code == 200 and CANDIDATE["title"] in feed.text and POST["title"] in feed.text
+
+
+def test_a_change_made_through_one_worker_is_seen_at_once_through_another(
+    app: Any, settings: Any, database: Database, desk: Desk
+) -> None:
+    from grassroots.app import create_app
+
+    engines = Database(settings)  # another worker: its own engines and its own page cache
+    try:
+        other_worker = TestClient(create_app(settings, engines))
+        secretary = signed_in(app, "secretary")
+        notice_id = published_id(publish(secretary, "notices", NOTICE))
+        where = f"/disclosure/notices/{notice_id}"
+        assert "150 元" in other_worker.get(where).text and "150 元" in other_worker.get(where).text
+        edit = f"/disclosure/edit/{notice_id}"
+        submit(secretary, edit, edit, {**NOTICE, "body": "每月每位 99 元。", "note": "再次下调"})
+        assert "99 元" in other_worker.get(where).text
+        assert NOTICE["title"] in other_worker.get("/disclosure/").text
+    finally:
+        engines.dispose()
+
+
+def test_no_objection_is_taken_once_the_publicity_period_is_over(
+    app: Any, desk: Desk, monkeypatch: Any
+) -> None:
+    secretary = signed_in(app, "secretary")
+    notice_id = published_id(publish(secretary, "notices", NOTICE, publicity_days="3"))
+    where = f"/disclosure/object/{notice_id}"
+    anonymous = TestClient(app)
+    form_token = csrf_from(anonymous.get(where))
+    later = utcnow() + timedelta(days=4)
+    for module in ("disclosure.cache", "disclosure.reading", "disclosure.pages", "disclosure.objections"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: later)
+    late = anonymous.post(where, data={"body": "我反对这个决定", "contact": "", "csrf_token": form_token})
+    assert late.status_code == 409 and "我反对这个决定" in late.text
+    assert "公示期已于" in anonymous.get(f"/disclosure/notices/{notice_id}").text
