@@ -7,14 +7,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from grassroots.db import Base, UTCDateTime, utcnow
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+from grassroots.db import Base, UTCDateTime, text_enum, utcnow
 
 
 class Kind(enum.StrEnum):
@@ -37,8 +33,8 @@ class Disclosure(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    kind: Mapped[Kind] = mapped_column(_enum(Kind))
-    state: Mapped[State] = mapped_column(_enum(State), default=State.PUBLISHED)
+    kind: Mapped[Kind] = mapped_column(text_enum(Kind))
+    state: Mapped[State] = mapped_column(text_enum(State), default=State.PUBLISHED)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(300), default="")  # plain text, for lists and feeds
     category: Mapped[str] = mapped_column(String(16), default="")  # a notice's; a post's status
@@ -95,7 +91,7 @@ class Objection(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     contact: Mapped[str] = mapped_column(String(200), default="")
-    state: Mapped[ObjectionState] = mapped_column(_enum(ObjectionState), default=ObjectionState.RECEIVED)
+    state: Mapped[ObjectionState] = mapped_column(text_enum(ObjectionState), default=ObjectionState.RECEIVED)
     response: Mapped[str] = mapped_column(Text, default="")  # how it was handled, published
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

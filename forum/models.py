@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -19,11 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grassroots.accounts.models import Organization, User
-from grassroots.db import Base, UTCDateTime, utcnow
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+from grassroots.db import Base, UTCDateTime, text_enum, utcnow
 
 
 class ThreadKind(enum.StrEnum):
@@ -89,8 +84,8 @@ class Thread(Base):
     board_id: Mapped[int] = mapped_column(ForeignKey("forum_boards.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[ThreadKind] = mapped_column(_enum(ThreadKind), default=ThreadKind.DISCUSSION)
-    state: Mapped[ContentState] = mapped_column(_enum(ContentState), default=ContentState.VISIBLE)
+    kind: Mapped[ThreadKind] = mapped_column(text_enum(ThreadKind), default=ThreadKind.DISCUSSION)
+    state: Mapped[ContentState] = mapped_column(text_enum(ContentState), default=ContentState.VISIBLE)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -126,7 +121,7 @@ class Post(Base):
     floor: Mapped[int] = mapped_column(Integer)
     depth: Mapped[int] = mapped_column(Integer, default=0)
     sort_key: Mapped[str] = mapped_column(String(512))
-    state: Mapped[ContentState] = mapped_column(_enum(ContentState), default=ContentState.VISIBLE)
+    state: Mapped[ContentState] = mapped_column(text_enum(ContentState), default=ContentState.VISIBLE)
     state_reason: Mapped[str] = mapped_column(Text, default="")
     body_source: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
@@ -195,7 +190,7 @@ class OpinionDecision(Base):
         ForeignKey("forum_solicitation_responses.id", ondelete="CASCADE"), index=True
     )
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_posts.id", ondelete="CASCADE"), unique=True)
-    decision: Mapped[Decision] = mapped_column(_enum(Decision))
+    decision: Mapped[Decision] = mapped_column(text_enum(Decision))
     reason: Mapped[str] = mapped_column(Text, default="")
 
 

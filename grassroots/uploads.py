@@ -15,10 +15,10 @@ from datetime import datetime
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import Boolean, Enum, Integer, String, select
+from sqlalchemy import Boolean, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from grassroots.db import Base, UTCDateTime, utcnow
+from grassroots.db import Base, UTCDateTime, text_enum, utcnow
 from grassroots.errors import FormInvalid
 from grassroots.i18n import gettext as _
 
@@ -38,9 +38,7 @@ class StoredFile(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(40), unique=True)  # random, with the extension
-    kind: Mapped[FileKind] = mapped_column(
-        Enum(FileKind, native_enum=False, length=8, values_callable=lambda e: [m.value for m in e])
-    )
+    kind: Mapped[FileKind] = mapped_column(text_enum(FileKind, length=8))
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)
     original_name: Mapped[str] = mapped_column(String(NAME_MAX), default="")

@@ -7,14 +7,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from grassroots.db import Base, UTCDateTime, utcnow
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+from grassroots.db import Base, UTCDateTime, text_enum, utcnow
 
 
 class WordAction(enum.StrEnum):
@@ -90,7 +86,7 @@ class WatchedWord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     word: Mapped[str] = mapped_column(String(100))  # as the admin typed it
     folded: Mapped[str] = mapped_column(String(100), unique=True)  # as it is matched
-    action: Mapped[WordAction] = mapped_column(_enum(WordAction))
+    action: Mapped[WordAction] = mapped_column(text_enum(WordAction))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -112,9 +108,9 @@ class QueueItem(Base):
     place: Mapped[str] = mapped_column(String(60), default="")  # e.g. the board, for the filter
     # None for content written without an account (an objection to a disclosure, a letter).
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    reason: Mapped[HoldReason] = mapped_column(_enum(HoldReason))
+    reason: Mapped[HoldReason] = mapped_column(text_enum(HoldReason))
     detail: Mapped[str] = mapped_column(Text, default="")  # what the author was told
-    state: Mapped[ItemState] = mapped_column(_enum(ItemState), default=ItemState.PENDING)
+    state: Mapped[ItemState] = mapped_column(text_enum(ItemState), default=ItemState.PENDING)
     # Raised by every decision: a moderator's form carries it, so a second decision on the
     # same item from a stale page is told it was already handled.
     version: Mapped[int] = mapped_column(Integer, default=0)
@@ -132,7 +128,7 @@ class Flag(Base):
     kind: Mapped[str] = mapped_column(String(40))
     item_id: Mapped[int] = mapped_column(Integer)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    reason: Mapped[FlagReason] = mapped_column(_enum(FlagReason))
+    reason: Mapped[FlagReason] = mapped_column(text_enum(FlagReason))
     note: Mapped[str] = mapped_column(Text, default="")
     by_moderator: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -164,7 +160,7 @@ class Sanction(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    kind: Mapped[SanctionKind] = mapped_column(_enum(SanctionKind))
+    kind: Mapped[SanctionKind] = mapped_column(text_enum(SanctionKind))
     reason: Mapped[str] = mapped_column(Text)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # suspensions only
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -186,7 +182,7 @@ class Appeal(Base):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     first_decider_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
-    state: Mapped[AppealState] = mapped_column(_enum(AppealState), default=AppealState.OPEN)
+    state: Mapped[AppealState] = mapped_column(text_enum(AppealState), default=AppealState.OPEN)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

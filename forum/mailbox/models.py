@@ -6,14 +6,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from grassroots.db import Base, UTCDateTime, utcnow
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+from grassroots.db import Base, UTCDateTime, text_enum, utcnow
 
 
 class Category(enum.StrEnum):
@@ -83,7 +79,7 @@ class Letter(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     code_digest: Mapped[str] = mapped_column(String(64), unique=True)
-    category: Mapped[Category] = mapped_column(_enum(Category), index=True)
+    category: Mapped[Category] = mapped_column(text_enum(Category), index=True)
     subject: Mapped[str] = mapped_column(String(120))
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
@@ -94,7 +90,7 @@ class Letter(Base):
     # Nothing identifies the writer of an anonymous letter: no account, no address.
     writer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     client_address: Mapped[str] = mapped_column(String(64), default="")
-    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.RECEIVED)
+    status: Mapped[Status] = mapped_column(text_enum(Status), default=Status.RECEIVED)
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The month received, in the organization's time zone ("2026-11"): statistics group by it.
@@ -110,10 +106,10 @@ class Letter(Base):
     first_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     replied_on_time: Mapped[bool | None] = mapped_column(Boolean)
     reply_seconds: Mapped[int | None] = mapped_column(Integer)
-    rating: Mapped[Rating | None] = mapped_column(_enum(Rating))
+    rating: Mapped[Rating | None] = mapped_column(text_enum(Rating))
     solved: Mapped[bool | None] = mapped_column(Boolean)
     reopened: Mapped[bool] = mapped_column(Boolean, default=False)
-    publication: Mapped[Publication] = mapped_column(_enum(Publication), default=Publication.NONE)
+    publication: Mapped[Publication] = mapped_column(text_enum(Publication), default=Publication.NONE)
     public_subject: Mapped[str] = mapped_column(String(120), default="")
     public_body_html: Mapped[str] = mapped_column(Text, default="")
     public_reply_html: Mapped[str] = mapped_column(Text, default="")
@@ -130,7 +126,7 @@ class LetterEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     letter_id: Mapped[int] = mapped_column(ForeignKey("mailbox_letters.id", ondelete="CASCADE"))
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
+    kind: Mapped[EventKind] = mapped_column(text_enum(EventKind))
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     # None for the writer (who may be anonymous) and the system.
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
