@@ -98,7 +98,10 @@ class QueueItem(Base):
     __tablename__ = "moderation_queue"
     __table_args__ = (
         UniqueConstraint("kind", "item_id"),
-        Index("ix_moderation_queue_open", "state", "organization_id", "created_at"),
+        # What waits, grouped (queue.waiting), read from the index alone.
+        Index("ix_moderation_queue_open", "state", "organization_id", "place", "reason", "created_at"),
+        # A page of the queue, oldest first, without sorting every item that waits.
+        Index("ix_moderation_queue_waiting", "state", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -86,25 +86,70 @@ class Filters:
     older_than_hours: int | None = None
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """How many items wait, by organization, place and reason: one grouped query gives the
+    dashboard, the board filter's options and each filter's count, so a page of the queue reads
+    the pending items once for all of them."""
+
+    groups: list[tuple[int, str, str, int, datetime]]  # organization, place, reason, count, oldest
+
+    @property
+    def size(self) -> int:
+        return sum(group[3] for group in self.groups)
+
+    @property
+    def oldest(self) -> datetime | None:
+        return min((group[4] for group in self.groups), default=None)
+
+    @property
+    def places(self) -> list[str]:
+        return sorted({group[1] for group in self.groups if group[1]})
+
+    def matching(self, filters: Filters) -> int:
+        return sum(
+            count
+            for org_id, place, reason, count, _oldest in self.groups
+            if filters.organization_id in (None, org_id)
+            and filters.place in ("", place)
+            and (filters.reason not in set(HoldReason) or filters.reason == reason)
+        )
+
+
+def waiting(db: Session, organization_ids: Sequence[int]) -> Waiting:
+    oldest = func.min(QueueItem.created_at)
+    rows = db.execute(
+        select(QueueItem.organization_id, QueueItem.place, QueueItem.reason, func.count(), oldest)
+        .where(QueueItem.state == ItemState.PENDING, QueueItem.organization_id.in_(organization_ids))
+        .group_by(QueueItem.organization_id, QueueItem.place, QueueItem.reason)
+    ).all()
+    return Waiting([(o, p, str(r), c, m) for o, p, r, c, m in rows])
+
+
 def open_items(
     db: Session, organization_ids: Sequence[int], filters: Filters, *, page: int = 1
-) -> tuple[list[QueueItem], int]:
-    """Pending items of these organizations, oldest first, one page, and how many match."""
-    query = select(QueueItem).where(QueueItem.state == ItemState.PENDING)
+) -> tuple[list[QueueItem], Waiting, int]:
+    """Pending items of these organizations, oldest first, one page; what waits, counted; and
+    how many items match the filters."""
+    overview = waiting(db, organization_ids)
     if filters.organization_id is not None:
         organization_ids = [o for o in organization_ids if o == filters.organization_id]
-    query = query.where(QueueItem.organization_id.in_(organization_ids))
+    query = select(QueueItem).where(
+        QueueItem.state == ItemState.PENDING, QueueItem.organization_id.in_(organization_ids)
+    )
     if filters.place:
         query = query.where(QueueItem.place == filters.place)
     if filters.reason in set(HoldReason):
         query = query.where(QueueItem.reason == HoldReason(filters.reason))
+    total = overview.matching(filters)
     if filters.older_than_hours:
         query = query.where(QueueItem.created_at <= utcnow() - timedelta(hours=filters.older_than_hours))
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+        total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # Oldest first along ix_moderation_queue_waiting, so a page reads its rows, not all of them.
     rows = db.scalars(
         query.order_by(QueueItem.created_at, QueueItem.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
     )
-    return list(rows), total
+    return list(rows), overview, total
 
 
 def describe_items(db: Session, items: Sequence[QueueItem]) -> dict[int, ItemView]:
@@ -118,30 +163,6 @@ def describe_items(db: Session, items: Sequence[QueueItem]) -> dict[int, ItemVie
         found = adapter_for(kind).describe_many(db, [item.item_id for item in of_kind])
         views.update({item.id: found[item.item_id] for item in of_kind if item.item_id in found})
     return views
-
-
-@dataclass(frozen=True)
-class QueueSummary:
-    size: int
-    oldest: datetime | None
-
-
-def summary(db: Session, organization_ids: Sequence[int]) -> QueueSummary:
-    size, oldest = db.execute(
-        select(func.count(), func.min(QueueItem.created_at)).where(
-            QueueItem.state == ItemState.PENDING, QueueItem.organization_id.in_(organization_ids)
-        )
-    ).one()
-    return QueueSummary(size or 0, oldest)
-
-
-def places(db: Session, organization_ids: Sequence[int]) -> list[str]:
-    rows = db.scalars(
-        select(QueueItem.place)
-        .where(QueueItem.state == ItemState.PENDING, QueueItem.organization_id.in_(organization_ids))
-        .distinct()
-    )
-    return sorted(p for p in rows if p)
 
 
 def get_item(db: Session, item_id: int) -> QueueItem:

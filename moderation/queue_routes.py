@@ -35,7 +35,7 @@ def _queue(ctx: Context, message: str = "", errors: dict[str, str] | None = None
         older_than_hours=int(hours) if hours.isdigit() else None,
     )
     page = max(1, int(ctx.query("page")) if ctx.query("page").isdigit() else 1)
-    items, total = queue.open_items(ctx.db, org_ids, filters, page=page)
+    items, waiting, total = queue.open_items(ctx.db, org_ids, filters, page=page)
     views = queue.describe_items(ctx.db, items)
     authors = pages.names(ctx, [item.author_id for item in items if item.author_id is not None])
     moderator = ctx.require_login()
@@ -44,7 +44,7 @@ def _queue(ctx: Context, message: str = "", errors: dict[str, str] | None = None
         status_code=400 if errors else 200,
         orgs=orgs,
         org_options=[(o.slug, o.name) for o in orgs],
-        place_options=[(p, p) for p in queue.places(ctx.db, org_ids)],
+        place_options=[(p, p) for p in waiting.places],
         filters=filters,
         chosen_org=chosen,
         items=items,
@@ -53,7 +53,7 @@ def _queue(ctx: Context, message: str = "", errors: dict[str, str] | None = None
         total=total,
         page=page,
         pages=max(1, -(-total // queue.PER_PAGE)),
-        summary=queue.summary(ctx.db, org_ids),
+        summary=waiting,
         reasons=[(r.value, pages.reason_label(r)) for r in HoldReason],
         open_appeals=len(appeals.open_appeals(ctx.db, org_ids, moderator)),
         message=message,

@@ -1,5 +1,6 @@
-"""The disclosure area (disclosures, their revisions, objections), uploaded files, and queue
-items that may have no author (content written without an account).
+"""The disclosure area (disclosures, their revisions, objections), uploaded files, queue
+items that may have no author (content written without an account), and the queue's indexes
+for reading what waits grouped, and a page of it oldest first.
 
 Revision ID: d11b23dff0bc
 Revises: e64d06a2fd3a
@@ -153,10 +154,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("moderation_queue", schema=None) as batch_op:
         batch_op.alter_column("author_id", existing_type=sa.INTEGER(), nullable=True)
+        batch_op.drop_index("ix_moderation_queue_open")
+        batch_op.create_index(
+            "ix_moderation_queue_open",
+            ["state", "organization_id", "place", "reason", "created_at"],
+            unique=False,
+        )
+        batch_op.create_index("ix_moderation_queue_waiting", ["state", "created_at", "id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("moderation_queue", schema=None) as batch_op:
+        batch_op.drop_index("ix_moderation_queue_waiting")
+        batch_op.drop_index("ix_moderation_queue_open")
+        batch_op.create_index(
+            "ix_moderation_queue_open", ["state", "organization_id", "created_at"], unique=False
+        )
         batch_op.alter_column("author_id", existing_type=sa.INTEGER(), nullable=False)
 
     op.drop_table("disclosure_revisions")
