@@ -4,6 +4,9 @@ mailbox; only the public copy is moderated."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grassroots import markup
@@ -20,18 +23,13 @@ class LetterAdapter:
     kind = CONTENT_KIND
 
     def describe(self, db: Session, item_id: int) -> ItemView | None:
-        letter = db.get(Letter, item_id)
-        if letter is None or letter.publication is Publication.NONE:
-            return None
-        return ItemView(
-            organization_id=letter.organization_id,
-            author_id=letter.published_by_id or 0,
-            title=letter.public_subject,
-            html=letter.public_body_html + letter.public_reply_html,
-            link=f"/mailbox/letters/{letter.id}",
-            place=_("Secretary mailbox"),
-            public=letter.publication is Publication.PUBLIC,
+        return self.describe_many(db, [item_id]).get(item_id)
+
+    def describe_many(self, db: Session, item_ids: Sequence[int]) -> dict[int, ItemView]:
+        letters = db.scalars(
+            select(Letter).where(Letter.id.in_(set(item_ids)), Letter.publication != Publication.NONE)
         )
+        return {letter.id: _view(letter) for letter in letters}
 
     def publish(self, db: Session, item_id: int) -> None:
         letter = db.get_one(Letter, item_id)
@@ -57,3 +55,15 @@ class LetterAdapter:
 
     def perform(self, db: Session, item_id: int, name: str, choice: str) -> None:
         raise FormInvalid({"action": _("There is no such action.")})
+
+
+def _view(letter: Letter) -> ItemView:
+    return ItemView(
+        organization_id=letter.organization_id,
+        author_id=letter.published_by_id,
+        title=letter.public_subject,
+        html=letter.public_body_html + letter.public_reply_html,
+        link=f"/mailbox/letters/{letter.id}",
+        place=_("Secretary mailbox"),
+        public=letter.publication is Publication.PUBLIC,
+    )
