@@ -128,11 +128,12 @@ def disclosure_page(kind: Kind) -> Callable[..., object]:
             disclosure = _shown(ctx, kind)
             values, rendered = reading.current(ctx.db, disclosure)
             org = ctx.tree.by_id[disclosure.organization_id]
+            candidates = reading.candidates_for(ctx.db, disclosure) if kind is Kind.POST else []
             return ctx.render(
                 f"disclosure/{kind.value}.html", d=disclosure, values=values, rendered=rendered, org=org,
                 tz=org.timezone, now=utcnow(), link_of=link_of,
                 post=ctx.db.get(Disclosure, disclosure.post_id) if disclosure.post_id else None,
-                candidates=reading.candidates_for(ctx.db, disclosure) if kind is Kind.POST else [],
+                candidates=candidates, candidate_fields=reading.current_fields(ctx.db, candidates),
                 may_run=may_run(ctx, org.id), **labels.HELPERS,
             )  # fmt: skip
 

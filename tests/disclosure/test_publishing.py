@@ -142,7 +142,9 @@ def test_a_vacant_post_lists_its_candidates_and_unknown_pages_are_404(
     candidate_id = published_id(candidate)
     assert candidate.headers["location"].endswith("/media")
     post_page = page(client.get(f"/disclosure/posts/{post_id}"))
-    assert [a.get_text() for a in post_page.select("ul.candidate-list a")] == [CANDIDATE["title"]]
+    assert [a.get_text() for a in post_page.select("ul.candidate-list a .candidate-name")] == [
+        CANDIDATE["name"]
+    ]
     profile = page(client.get(f"/disclosure/candidates/{candidate_id}"))
     assert [li.get_text() for li in profile.select("ol.timeline li")] == CANDIDATE["timeline"].split("\n")
     assert client.get(f"/disclosure/notices/{post_id}").status_code == 404  # the wrong kind
