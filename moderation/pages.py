@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
 
 from grassroots import policy
 from grassroots.accounts.models import User
 from grassroots.accounts.tree import OrgNode
+from grassroots.i18n import get_locale
 from grassroots.i18n import gettext as _
 from grassroots.notifications import Notifier
 from grassroots.web import Context
@@ -41,17 +44,28 @@ def require_moderates(ctx: Context, organization_id: int) -> None:
 
 
 def reason_label(reason: HoldReason | str) -> str:
+    return _reason_labels(get_locale())[HoldReason(reason)]
+
+
+@lru_cache(maxsize=8)
+def _reason_labels(locale: str) -> dict[HoldReason, str]:
+    """Per language, once: a queue page labels fifty items."""
     return {
         HoldReason.NEW_ACCOUNT: _("New account"),
         HoldReason.WATCHED_WORD: _("Watched word"),
         HoldReason.LINK: _("Link from a new account"),
         HoldReason.FLAGGED: _("Flagged"),
         HoldReason.RESUBMITTED: _("Changed after review"),
-    }[HoldReason(reason)]
+    }
 
 
 def action_label(action: str) -> str:
-    labels = {
+    return _action_labels(get_locale()).get(action, action)
+
+
+@lru_cache(maxsize=8)
+def _action_labels(locale: str) -> dict[str, str]:
+    return {
         "approve": _("Approved"), "reject": _("Rejected"), "hide": _("Hidden"), "unhide": _("Shown again"),
         "edit": _("Edited"), "warn": _("Warned a person"), "suspend": _("Suspended a person"),
         "lift": _("Lifted a suspension"), "lock": _("Locked a thread"), "unlock": _("Unlocked a thread"),
@@ -60,7 +74,6 @@ def action_label(action: str) -> str:
         "slow_mode": _("Set slow mode"), "appeal_granted": _("Granted an appeal"),
         "appeal_refused": _("Refused an appeal"),
     }  # fmt: skip
-    return labels.get(action, action)
 
 
 def role_label(role: str) -> str:
