@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from functools import lru_cache
 
-from sqlalchemy import String, insert, select, update
+from sqlalchemy import Select, String, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from grassroots.db import Base
@@ -32,7 +33,12 @@ def renew(db: Session, name: str, value: str | None = None) -> str:
 
 
 def read(db: Session, names: Sequence[str]) -> dict[str, str]:
-    """The current tokens of `names`, in one query past the ORM; missing ones are left out."""
+    """The current tokens of `names`, in one query past the ORM; missing ones are left out.
+    Pages that read tokens on every request pay for building the statement, so it is built once."""
+    return {name: token for name, token in db.connection().execute(_statement(tuple(names)))}
+
+
+@lru_cache(maxsize=32)
+def _statement(names: tuple[str, ...]) -> Select[tuple[str, str]]:
     table = CacheToken.__table__
-    rows = db.connection().execute(select(table.c.name, table.c.token).where(table.c.name.in_(names)))
-    return {name: token for name, token in rows}
+    return select(table.c.name, table.c.token).where(table.c.name.in_(names))
