@@ -240,3 +240,32 @@ def test_a_writer_without_an_account_is_mailed_at_the_address_given(
         (mail,) = db.scalars(select(OutgoingMail))
     assert mail.to_address == "zhang@example.org" and "楼道灯坏了" in mail.subject
     assert "https://gr.example.org/mailbox/track" in mail.body
+
+
+def test_secretaries_hear_of_new_letters_transfers_and_writers_messages(
+    client: TestClient, database: Database, mailbox: Mailbox
+) -> None:
+    code = write_letter(client, mailbox.world.branch_a.id)
+    letter_id = _newest_id(database)
+    log_in(client, "secretary")
+    _act(client, letter_id, "status", {"status": "accepted"})
+    client.cookies.clear()
+    submit(client, "/mailbox/write", "/mailbox/writer/answer", {"code": code, "message_text": "补充：3号楼"})
+    log_in(client, "secretary")
+    _act(
+        client,
+        letter_id,
+        "transfer",
+        {"target": str(mailbox.world.committee.id), "transfer_note": "请党委协调"},
+    )
+
+    def kinds(user_id: int) -> list[str]:
+        with database.reading() as db:
+            query = select(Notification.kind).where(Notification.user_id == user_id).order_by(Notification.id)
+            return list(db.scalars(query))
+
+    assert kinds(mailbox.secretary.id) == ["mailbox.new", "mailbox.writer"]
+    assert kinds(mailbox.committee_secretary.id) == ["mailbox.new"]
+    assert kinds(mailbox.other_secretary.id) == []
+    shown = page(client.get("/me/notifications")).select_one(".notification-list").get_text()
+    assert "本组织书记信箱收到来信：“楼道灯坏了”" in shown and "“楼道灯坏了”的来信人又来信了" in shown
