@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from forum.mailbox import clock
+from forum.mailbox import clock, deadlines
 from forum.mailbox.models import Holiday, Letter, MailboxSettings
 from grassroots.accounts.tree import load_org_tree
 from grassroots.db import Database, utcnow
@@ -20,6 +20,11 @@ from .conftest import Mailbox, write_letter
 def _letter(database: Database) -> Letter:
     with database.reading() as db:
         return db.scalars(select(Letter).order_by(Letter.id.desc())).first()  # type: ignore[return-value]
+
+
+def _letter_by_subject(database: Database, subject: str) -> Letter:
+    with database.reading() as db:
+        return db.scalars(select(Letter).where(Letter.subject == subject)).one()
 
 
 def _age(database: Database, letter_id: int, days: int) -> None:
@@ -44,6 +49,12 @@ def test_an_overdue_letter_is_flagged_and_filtered(
     rows = page(client.get("/mailbox/inbox?overdue=1")).select(".letter-row")
     assert [r.select_one("a").get_text(strip=True) for r in rows] == ["旧信"]
     assert "overdue" in rows[0]["class"]
+    old = _letter_by_subject(database, "旧信")
+    assert old.due_at is not None
+    assert (
+        rows[0].select_one(".due-day").get_text()
+        == deadlines.due_day(old.due_at, "Asia/Shanghai").isoformat()
+    )
     client.cookies.clear()
     assert page(client.get("/mailbox/track", params={"code": code})).select_one(".tag.warn") is None
 

@@ -118,3 +118,17 @@ def test_published_letters_pass_through_moderations_screening(
             reason="",
         )
     assert client.get(f"/mailbox/letters/{letter_id}").status_code == 200
+
+
+def test_a_blocked_word_stops_publication_with_a_message(
+    client: TestClient, database: Database, mailbox: Mailbox
+) -> None:
+    with database.writing() as db:
+        admin = db.scalars(select(User).where(User.is_admin.is_(True))).one()
+        rules.add_word(db, actor=admin, word="楼道灯", action=WordAction.BLOCK.value)
+    letter_id = _replied(client, database, mailbox, consent_publish="1")
+    response = _publish(client, letter_id, {"action": "publish", "extra_names": "王小明"})
+    assert response.status_code == 422
+    assert "楼道灯" in page(response).select_one(".error-summary").get_text()
+    assert page(response).select_one("#f-extra_names")["value"] == "王小明"
+    assert _letter(database).publication is Publication.NONE
