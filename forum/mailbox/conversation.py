@@ -11,6 +11,7 @@ from grassroots.accounts.tree import OrgTree
 from grassroots.audit import AuditAction
 from grassroots.errors import Conflict, FormInvalid
 from grassroots.i18n import gettext as _
+from grassroots.notifications import Notifier
 
 from . import clock, history, workflow
 from .handling import MAX_TEXT
@@ -23,7 +24,7 @@ def _audit(db: Session, action: AuditAction, letter: Letter, **data: object) -> 
     )
 
 
-def answer(db: Session, tree: OrgTree, letter: Letter, *, body: str) -> None:
+def answer(db: Session, notifier: Notifier, tree: OrgTree, letter: Letter, *, body: str) -> None:
     """The writer writes again; a letter waiting for their information runs again."""
     if letter.status not in workflow.WRITER_MAY_ANSWER:
         raise Conflict(_("This letter is closed; it takes no more messages."))
@@ -38,6 +39,7 @@ def answer(db: Session, tree: OrgTree, letter: Letter, *, body: str) -> None:
         clock.resume(db, tree, letter)
     history.add_event(db, letter, EventKind.WRITER_MESSAGE, by_writer=True, old_status=old, body=body)
     _audit(db, AuditAction.MAILBOX_LETTER_ANSWER, letter, old=old.value, new=letter.status.value)
+    history.tell_secretaries(db, notifier, tree, letter, new=False)
 
 
 def may_rate(letter: Letter) -> bool:
@@ -75,7 +77,7 @@ def may_reopen(letter: Letter) -> bool:
     return letter.rating is Rating.UNSATISFIED and not letter.reopened and letter.status in workflow.CLOSED
 
 
-def reopen(db: Session, tree: OrgTree, letter: Letter, *, reason: str) -> None:
+def reopen(db: Session, notifier: Notifier, tree: OrgTree, letter: Letter, *, reason: str) -> None:
     """Once, after an unsatisfied rating: the letter is handled again on a fresh deadline."""
     if not may_reopen(letter):
         raise Conflict(_("A letter can be reopened once, after rating its reply unsatisfactory."))
@@ -87,3 +89,4 @@ def reopen(db: Session, tree: OrgTree, letter: Letter, *, reason: str) -> None:
     clock.start(db, tree, letter)
     history.add_event(db, letter, EventKind.REOPEN, by_writer=True, old_status=old, body=reason[:MAX_TEXT])
     _audit(db, AuditAction.MAILBOX_LETTER_REOPEN, letter, old=old.value)
+    history.tell_secretaries(db, notifier, tree, letter, new=False)

@@ -182,7 +182,7 @@ def load(db: Session, notifier: Notifier | None = None) -> MailboxDemo:
     made = MailboxDemo()
     for i, spec in enumerate(LETTERS):
         writer = None if spec.anonymous or not writers else writers[i % len(writers)]
-        letter = _write(db, tree, orgs[spec.org], spec, writer)
+        letter = _write(db, notifier, tree, orgs[spec.org], spec, writer)
         secretary = secretaries[_secretary_of(tree, orgs[spec.org].id, orgs)]
         for step in spec.steps:
             _step(db, notifier, tree, letter, secretary, step, spec)
@@ -209,12 +209,21 @@ def _secretary_of(tree: OrgTree, org_id: int, orgs: dict[str, Organization]) -> 
     return SECRETARIES["dongfeng"]
 
 
-def _write(db: Session, tree: OrgTree, org: Organization, spec: Spec, writer: User | None) -> Letter:
+def _write(
+    db: Session, notifier: Notifier, tree: OrgTree, org: Organization, spec: Spec, writer: User | None
+) -> Letter:
     draft = writing.Draft(
         org.id, spec.category, spec.subject, spec.body, "", spec.names, spec.anonymous, spec.consent
     )
     letter, _code = writing.write_letter(
-        db, tree=tree, draft=draft, writer=writer, client_address="", upload_dir=Path("."), max_upload_bytes=0
+        db,
+        tree=tree,
+        draft=draft,
+        writer=writer,
+        client_address="",
+        upload_dir=Path("."),
+        max_upload_bytes=0,
+        notifier=notifier,
     )
     return letter
 
@@ -243,7 +252,7 @@ def _step(
         rating = "satisfied" if step == "solved" else "unsatisfied"
         conversation.rate(db, letter, rating=rating, solved="yes" if step == "solved" else "no")
     elif step == "reopen":
-        conversation.reopen(db, tree, letter, reason="只换了一件，另一件还是坏的。")
+        conversation.reopen(db, notifier, tree, letter, reason="只换了一件，另一件还是坏的。")
     elif step == "transfer":
         parent = tree.by_id[letter.organization_id].parent_id
         handling.transfer(

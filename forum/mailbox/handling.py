@@ -117,6 +117,7 @@ def transfer(
     history.add_event(db, letter, EventKind.NOTE, actor=actor, body=note, internal=True)
     _audit(db, actor, AuditAction.MAILBOX_LETTER_TRANSFER, letter, source=source, target=target_id)
     history.tell_writer(db, notifier, letter, actor=actor, reply=False)
+    history.tell_secretaries(db, notifier, tree, letter, new=True)
 
 
 def extend_deadline(

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grassroots import markup, notifications
-from grassroots.accounts.models import User
+from grassroots.accounts.models import Membership, Role, User
+from grassroots.accounts.tree import OrgTree
 from grassroots.i18n import gettext as _
 from grassroots.mail import queue_mail
 from grassroots.notifications import Notifier
@@ -18,6 +19,8 @@ from .models import EventKind, Letter, LetterEvent, Status
 
 KIND_REPLY = "mailbox.reply"
 KIND_STATUS = "mailbox.status"
+KIND_NEW = "mailbox.new"
+KIND_WRITER = "mailbox.writer"
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -31,6 +34,13 @@ def _status_sentence(actor: str, subject: str) -> str:
 
 notifications.register_kind(KIND_REPLY, _reply_sentence)
 notifications.register_kind(KIND_STATUS, _status_sentence)
+notifications.register_kind(
+    KIND_NEW,
+    lambda actor, subject: _("A letter to your organization's secretary: “%(subject)s”", subject=subject),
+)
+notifications.register_kind(
+    KIND_WRITER, lambda actor, subject: _("The writer of “%(subject)s” wrote again.", subject=subject)
+)
 
 
 def add_event(
@@ -94,3 +104,28 @@ def _mail_contact(db: Session, notifier: Notifier, letter: Letter, *, reply: boo
     url = notifier.site_url.rstrip("/") + "/mailbox/track"
     body = _("%(text)s\n\nLook it up with your tracking code at %(url)s", text=text, url=url)
     queue_mail(db, to_address=address, subject=text, body=body + "\n")
+
+
+def secretaries_of(db: Session, tree: OrgTree, organization_id: int) -> list[int]:
+    """Who hears of a letter: the organization's own secretaries, else the nearest above."""
+    for org_id in tree.path(organization_id):
+        query = select(Membership.user_id).where(
+            Membership.organization_id == org_id, Membership.role == Role.SECRETARY
+        )
+        found = list(db.scalars(query.order_by(Membership.user_id)))
+        if found:
+            return found
+    return []
+
+
+def tell_secretaries(db: Session, notifier: Notifier, tree: OrgTree, letter: Letter, *, new: bool) -> None:
+    """A new (or newly transferred) letter, or the writer wrote again."""
+    notifications.notify(
+        db,
+        notifier,
+        user_ids=secretaries_of(db, tree, letter.organization_id),
+        kind=KIND_NEW if new else KIND_WRITER,
+        actor=None,
+        subject=letter.subject,
+        link=f"/mailbox/inbox/{letter.id}",
+    )

@@ -17,7 +17,7 @@ from grassroots.accounts.tree import OrgNode
 from grassroots.errors import DomainError, FormInvalid, NotFound
 from grassroots.web import Context, view
 
-from . import clock, handling, inbox, labels, publication, redaction, workflow
+from . import clock, deadlines, handling, inbox, labels, publication, redaction, workflow
 from .models import Letter, Status
 from .routes import letter_view, notifier_for, page_number, render
 
@@ -54,7 +54,14 @@ def inbox_page(ctx: Context) -> Response:
         tree=ctx.tree,
         query=urlencode(query),
         is_overdue=clock.is_overdue,
+        due_day_of=lambda letter: _due_day(ctx, letter),
     )
+
+
+def _due_day(ctx: Context, letter: Letter) -> str:
+    if letter.due_at is None or letter.status not in workflow.CLOCK_RUNNING:
+        return ""
+    return deadlines.due_day(letter.due_at, ctx.tree.by_id[letter.organization_id].timezone).isoformat()
 
 
 def _answerable_letter(ctx: Context) -> Letter:

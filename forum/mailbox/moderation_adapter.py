@@ -16,7 +16,7 @@ from grassroots.i18n import gettext as _
 from moderation.registry import ExtraAction, ItemView
 
 from .models import Letter, Publication
-from .publication import CONTENT_KIND
+from .publication import CONTENT_KIND, PLACE
 
 
 class LetterAdapter:
@@ -64,6 +64,6 @@ def _view(letter: Letter) -> ItemView:
         title=letter.public_subject,
         html=letter.public_body_html + letter.public_reply_html,
         link=f"/mailbox/letters/{letter.id}",
-        place=_("Secretary mailbox"),
+        place=PLACE,
         public=letter.publication is Publication.PUBLIC,
     )

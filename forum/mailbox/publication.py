@@ -22,6 +22,9 @@ from . import history, redaction
 from .models import EventKind, Letter, LetterEvent, Publication, Status
 
 CONTENT_KIND = "mailbox.letter"
+# Where the queue says a published letter lives; stored with the queue item and filtered by,
+# so it is a name like a board's, the same in every language.
+PLACE = "书记信箱"
 PUBLISHABLE = frozenset({Status.REPLIED, Status.CLOSED, Status.CLOSED_UNSOLVED})
 PAGE = 20
 
@@ -72,7 +75,7 @@ def publish(db: Session, letter: Letter, *, actor: User, chosen: Iterable[str]) 
         author_id=actor.id,
         text=f"{body}\n\n{reply}",
         title=subject,
-        place=_("Secretary mailbox"),
+        place=PLACE,
     )
     verdict = screening.screen(db, submission)
     held = verdict.outcome is Outcome.HOLD

@@ -105,6 +105,7 @@ def write(ctx: Context) -> Response:
             ],
             upload_dir=upload_dir(ctx),
             max_upload_bytes=ctx.settings.mailbox_attachment_bytes,
+            notifier=notifier_for(ctx),
         )
     except FormInvalid as exc:
         ctx.db.rollback()
@@ -242,7 +243,10 @@ def _writer_act(ctx: Context, act: Any) -> Response:
 @view
 def writer_answer(ctx: Context) -> Response:
     return _writer_act(
-        ctx, lambda letter: conversation.answer(ctx.db, ctx.tree, letter, body=ctx.field("message_text"))
+        ctx,
+        lambda letter: conversation.answer(
+            ctx.db, notifier_for(ctx), ctx.tree, letter, body=ctx.field("message_text")
+        ),
     )
 
 
@@ -259,7 +263,10 @@ def writer_rate(ctx: Context) -> Response:
 @view
 def writer_reopen(ctx: Context) -> Response:
     return _writer_act(
-        ctx, lambda letter: conversation.reopen(ctx.db, ctx.tree, letter, reason=ctx.field("reopen_reason"))
+        ctx,
+        lambda letter: conversation.reopen(
+            ctx.db, notifier_for(ctx), ctx.tree, letter, reason=ctx.field("reopen_reason")
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from grassroots.audit import AuditAction
 from grassroots.db import utcnow
 from grassroots.errors import FormInvalid, NotFound
 from grassroots.i18n import gettext as _
+from grassroots.notifications import Notifier
 from grassroots.web import Upload
 
 from . import attachments, clock, codes, deadlines, history
@@ -72,6 +73,7 @@ def write_letter(
     uploads: Sequence[Upload] = (),
     upload_dir: Path,
     max_upload_bytes: int,
+    notifier: Notifier | None = None,
 ) -> tuple[Letter, str]:
     """Store the letter and start its clock; returns it with its tracking code, shown once.
     An anonymous letter keeps no account, address or contact. Raises FormInvalid."""
@@ -106,6 +108,7 @@ def write_letter(
     db.flush()
     attachments.store(db, upload_dir, letter, checked)
     history.add_event(db, letter, EventKind.WRITTEN, by_writer=True)
+    history.tell_secretaries(db, notifier or Notifier(), tree, letter, new=True)
     audit.record(
         db,
         actor=None,  # the public log must not say who wrote to the secretary

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from forum.mailbox import writing
+from forum.mailbox.models import Letter
 from grassroots.accounts.models import Role, User
+from grassroots.accounts.tree import load_org_tree
 from grassroots.db import Database
 from tests.conftest import World, make_user, page, submit
 
@@ -66,3 +72,35 @@ def letter_id_of(client: TestClient, code: str) -> int:
     link = page(client.get("/mailbox/inbox")).select_one(".letter-row a")
     assert link is not None
     return int(str(link["href"]).rsplit("/", 1)[1])
+
+
+def newest_letter(database: Database) -> Letter:
+    with database.reading() as db:
+        letter = db.scalars(select(Letter).order_by(Letter.id.desc())).first()
+    assert letter is not None
+    return letter
+
+
+def store_letter(db: Session, org_id: int, subject: str = "问题") -> Letter:
+    """A letter written through the service, anonymous and without files."""
+    draft = writing.Draft(org_id, "question", subject, "内容")
+    letter, _code = writing.write_letter(
+        db,
+        tree=load_org_tree(db),
+        draft=draft,
+        writer=None,
+        client_address="",
+        upload_dir=Path("."),
+        max_upload_bytes=0,
+    )
+    return letter
+
+
+def secretary_act(client: TestClient, letter_id: int, act: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+    """Send one of the forms of the secretary's letter page."""
+    return submit(client, f"/mailbox/inbox/{letter_id}", f"/mailbox/inbox/{letter_id}/{act}", data)
+
+
+def as_writer(client: TestClient, code: str, act: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+    """Send one of the writer's forms, holding the tracking code (any page gives a token)."""
+    return submit(client, "/mailbox/write", f"/mailbox/writer/{act}", {"code": code, **data})

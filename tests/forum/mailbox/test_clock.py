@@ -4,33 +4,23 @@ start on reopening."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from forum.mailbox import clock, deadlines, writing
+from forum.mailbox import clock, deadlines
 from forum.mailbox.models import Letter
 from grassroots.accounts.models import User
 from grassroots.accounts.tree import load_org_tree
 from grassroots.db import Database
 from grassroots.errors import Conflict, FormInvalid
 
-from .conftest import Mailbox
+from .conftest import Mailbox, store_letter
 
 MONDAY = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
 
 def _letter(db, org_id: int) -> Letter:  # type: ignore[no-untyped-def]
-    draft = writing.Draft(org_id, "question", "问", "内容")
-    letter, _ = writing.write_letter(
-        db,
-        tree=load_org_tree(db),
-        draft=draft,
-        writer=None,
-        client_address="",
-        upload_dir=Path("."),
-        max_upload_bytes=0,
-    )
+    letter = store_letter(db, org_id)
     clock.start(db, load_org_tree(db), letter, MONDAY)
     return letter
 

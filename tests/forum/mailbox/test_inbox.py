@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from forum.mailbox import handling, inbox, writing
+from forum.mailbox import handling, inbox
 from forum.mailbox.models import Letter, Status
 from grassroots.accounts.models import User
 from grassroots.accounts.tree import load_org_tree
@@ -17,7 +15,7 @@ from grassroots.mail import OutgoingMail
 from grassroots.notifications import Notification, Notifier
 from tests.conftest import QueryCounter, field_error, log_in, page, submit
 
-from .conftest import Mailbox, write_letter
+from .conftest import Mailbox, as_writer, secretary_act, store_letter, write_letter
 
 
 def _letter(database: Database, letter_id: int) -> Letter:
@@ -28,10 +26,6 @@ def _letter(database: Database, letter_id: int) -> Letter:
 def _newest_id(database: Database) -> int:
     with database.reading() as db:
         return db.scalars(select(Letter.id).order_by(Letter.id.desc())).first() or 0
-
-
-def _act(client: TestClient, letter_id: int, act: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
-    return submit(client, f"/mailbox/inbox/{letter_id}", f"/mailbox/inbox/{letter_id}/{act}", data)
 
 
 def _written_by_resident(
@@ -73,7 +67,7 @@ def test_the_inbox_filters_by_status_and_category(
     log_in(client, "secretary")
     rows = page(client.get("/mailbox/inbox?category=complaint")).select(".letter-row a")
     assert [a.get_text(strip=True) for a in rows] == ["投诉一"]
-    _act(client, _newest_id(database), "status", {"status": "accepted"})
+    secretary_act(client, _newest_id(database), "status", {"status": "accepted"})
     rows = page(client.get("/mailbox/inbox?status=accepted")).select(".letter-row a")
     assert [a.get_text(strip=True) for a in rows] == ["投诉一"]
 
@@ -89,10 +83,10 @@ def test_the_workflow_is_audited_kept_in_history_and_told(
 ) -> None:
     letter_id, code = _written_by_resident(client, database, mailbox)
     log_in(client, "secretary")
-    assert _act(client, letter_id, "status", {"status": "accepted"}).status_code == 303
-    assert _act(client, letter_id, "status", {"status": "in_progress"}).status_code == 303
-    assert _act(client, letter_id, "note", {"note": "内部：找物业"}).status_code == 303
-    assert _act(client, letter_id, "reply", {"reply": "已联系物业，本周修好。"}).status_code == 303
+    assert secretary_act(client, letter_id, "status", {"status": "accepted"}).status_code == 303
+    assert secretary_act(client, letter_id, "status", {"status": "in_progress"}).status_code == 303
+    assert secretary_act(client, letter_id, "note", {"note": "内部：找物业"}).status_code == 303
+    assert secretary_act(client, letter_id, "reply", {"reply": "已联系物业，本周修好。"}).status_code == 303
     letter = _letter(database, letter_id)
     assert letter.status is Status.REPLIED and letter.first_replied_at and letter.replied_on_time
     with database.reading() as db:
@@ -115,10 +109,10 @@ def test_a_status_change_that_skips_the_workflow_is_refused(
     write_letter(client, mailbox.world.branch_a.id)
     log_in(client, "secretary")
     letter_id = _newest_id(database)
-    response = _act(client, letter_id, "status", {"status": "closed", "reason": "不用办了"})
+    response = secretary_act(client, letter_id, "status", {"status": "closed", "reason": "不用办了"})
     assert response.status_code == 409
     assert page(response).select_one("#f-reason").get_text() == "不用办了"
-    reply = _act(client, letter_id, "reply", {"reply": "答复"})
+    reply = secretary_act(client, letter_id, "reply", {"reply": "答复"})
     assert reply.status_code == 409 and page(reply).select_one("#f-reply").get_text() == "答复"
     assert _letter(database, letter_id).status is Status.RECEIVED
 
@@ -129,9 +123,9 @@ def test_declining_needs_a_reason_the_writer_reads(
     code = write_letter(client, mailbox.world.branch_a.id)
     log_in(client, "secretary")
     letter_id = _newest_id(database)
-    response = _act(client, letter_id, "status", {"status": "declined", "reason": ""})
+    response = secretary_act(client, letter_id, "status", {"status": "declined", "reason": ""})
     assert response.status_code == 400 and field_error(response, "reason")
-    _act(client, letter_id, "status", {"status": "declined", "reason": "不属于本支部职责"})
+    secretary_act(client, letter_id, "status", {"status": "declined", "reason": "不属于本支部职责"})
     client.cookies.clear()
     assert "不属于本支部职责" in client.get("/mailbox/track", params={"code": code}).text
 
@@ -157,12 +151,12 @@ def test_a_letter_is_transferred_to_the_parent_not_to_a_sibling(
     code = write_letter(client, mailbox.world.branch_a.id)
     letter_id = _newest_id(database)
     log_in(client, "secretary")
-    refused = _act(
+    refused = secretary_act(
         client, letter_id, "transfer", {"target": str(mailbox.world.branch_b.id), "transfer_note": "请办理"}
     )
     assert refused.status_code == 400 and field_error(refused, "target")
     assert page(refused).select_one("#f-transfer_note").get_text() == "请办理"
-    done = _act(
+    done = secretary_act(
         client,
         letter_id,
         "transfer",
@@ -201,18 +195,8 @@ def test_the_inbox_pages_without_counting_the_whole_inbox(
     client: TestClient, database: Database, mailbox: Mailbox
 ) -> None:
     with database.writing() as db:
-        tree = load_org_tree(db)
         for n in range(inbox.PAGE + 1):
-            draft = writing.Draft(mailbox.world.branch_a.id, "question", f"第{n}封", "内容")
-            writing.write_letter(
-                db,
-                tree=tree,
-                draft=draft,
-                writer=None,
-                client_address="",
-                upload_dir=Path("."),
-                max_upload_bytes=0,
-            )
+            store_letter(db, mailbox.world.branch_a.id, f"第{n}封")
     log_in(client, "secretary")
     first = page(client.get("/mailbox/inbox?category=question&order=oldest"))
     assert len(first.select(".letter-row")) == inbox.PAGE
@@ -240,3 +224,32 @@ def test_a_writer_without_an_account_is_mailed_at_the_address_given(
         (mail,) = db.scalars(select(OutgoingMail))
     assert mail.to_address == "zhang@example.org" and "楼道灯坏了" in mail.subject
     assert "https://gr.example.org/mailbox/track" in mail.body
+
+
+def test_secretaries_hear_of_new_letters_transfers_and_writers_messages(
+    client: TestClient, database: Database, mailbox: Mailbox
+) -> None:
+    code = write_letter(client, mailbox.world.branch_a.id)
+    letter_id = _newest_id(database)
+    log_in(client, "secretary")
+    secretary_act(client, letter_id, "status", {"status": "accepted"})
+    client.cookies.clear()
+    as_writer(client, code, "answer", {"message_text": "补充：3号楼"})
+    log_in(client, "secretary")
+    secretary_act(
+        client,
+        letter_id,
+        "transfer",
+        {"target": str(mailbox.world.committee.id), "transfer_note": "请党委协调"},
+    )
+
+    def kinds(user_id: int) -> list[str]:
+        with database.reading() as db:
+            query = select(Notification.kind).where(Notification.user_id == user_id).order_by(Notification.id)
+            return list(db.scalars(query))
+
+    assert kinds(mailbox.secretary.id) == ["mailbox.new", "mailbox.writer"]
+    assert kinds(mailbox.committee_secretary.id) == ["mailbox.new"]
+    assert kinds(mailbox.other_secretary.id) == []
+    shown = page(client.get("/me/notifications")).select_one(".notification-list").get_text()
+    assert "本组织书记信箱收到来信：“楼道灯坏了”" in shown and "“楼道灯坏了”的来信人又来信了" in shown

@@ -6,30 +6,25 @@ from __future__ import annotations
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from forum.mailbox.models import Letter, Publication
+from forum.mailbox.models import Publication
 from grassroots.accounts.models import User
 from grassroots.db import Database
 from grassroots.notifications import Notifier
 from moderation import queue, rules
 from moderation.models import QueueItem, WordAction
-from tests.conftest import log_in, page, submit
+from tests.conftest import log_in, page
 
-from .conftest import Mailbox, write_letter
+from .conftest import Mailbox, newest_letter, secretary_act, write_letter
 
 BODY = "我是王小明，住3号楼，电话13812345678。楼道灯坏了。"
 
 
-def _letter(database: Database) -> Letter:
-    with database.reading() as db:
-        return db.scalars(select(Letter).order_by(Letter.id.desc())).first()  # type: ignore[return-value]
-
-
 def _replied(client: TestClient, database: Database, mailbox: Mailbox, **changes: str) -> int:
     write_letter(client, mailbox.world.branch_a.id, body=BODY, **changes)
-    letter_id = _letter(database).id
+    letter_id = newest_letter(database).id
     log_in(client, "secretary")
     for act, data in (("status", {"status": "accepted"}), ("reply", {"reply": "王小明您好，灯已修好。"})):
-        submit(client, f"/mailbox/inbox/{letter_id}", f"/mailbox/inbox/{letter_id}/{act}", data)
+        secretary_act(client, letter_id, act, data)
     return letter_id
 
 
@@ -48,7 +43,7 @@ def test_found_details_are_offered_and_the_chosen_ones_removed(
     assert offered == ["13812345678", "王小明"]
     response = _publish(client, letter_id, {"action": "publish", "remove": offered, "extra_names": "3号楼"})
     assert response.status_code == 303
-    letter = _letter(database)
+    letter = newest_letter(database)
     assert letter.publication is Publication.PUBLIC
     client.cookies.clear()
     public = page(client.get(f"/mailbox/letters/{letter_id}"))
@@ -72,7 +67,7 @@ def test_a_preview_shows_the_text_as_it_will_be_published(
     assert response.status_code == 200
     preview = page(response).select_one(".public-body").get_text()
     assert "13812345678" not in preview and "王小明" not in preview and "楼道灯" in preview
-    assert _letter(database).publication is Publication.NONE
+    assert newest_letter(database).publication is Publication.NONE
 
 
 def test_without_consent_a_letter_is_not_published(
@@ -81,7 +76,7 @@ def test_without_consent_a_letter_is_not_published(
     letter_id = _replied(client, database, mailbox)
     response = _publish(client, letter_id, {"action": "publish"})
     assert response.status_code == 409
-    assert _letter(database).publication is Publication.NONE
+    assert newest_letter(database).publication is Publication.NONE
     client.cookies.clear()
     assert client.get(f"/mailbox/letters/{letter_id}").status_code == 404
 
@@ -94,7 +89,7 @@ def test_published_letters_pass_through_moderations_screening(
         rules.add_word(db, actor=admin, word="修好", action=WordAction.HOLD.value)
     letter_id = _replied(client, database, mailbox, consent_publish="1")
     assert _publish(client, letter_id, {"action": "publish"}).status_code == 303
-    assert _letter(database).publication is Publication.HELD
+    assert newest_letter(database).publication is Publication.HELD
     with database.reading() as db:
         item = db.scalars(select(QueueItem).where(QueueItem.kind == "mailbox.letter")).one()
         assert item.item_id == letter_id
@@ -118,3 +113,17 @@ def test_published_letters_pass_through_moderations_screening(
             reason="",
         )
     assert client.get(f"/mailbox/letters/{letter_id}").status_code == 200
+
+
+def test_a_blocked_word_stops_publication_with_a_message(
+    client: TestClient, database: Database, mailbox: Mailbox
+) -> None:
+    with database.writing() as db:
+        admin = db.scalars(select(User).where(User.is_admin.is_(True))).one()
+        rules.add_word(db, actor=admin, word="楼道灯", action=WordAction.BLOCK.value)
+    letter_id = _replied(client, database, mailbox, consent_publish="1")
+    response = _publish(client, letter_id, {"action": "publish", "extra_names": "王小明"})
+    assert response.status_code == 422
+    assert "楼道灯" in page(response).select_one(".error-summary").get_text()
+    assert page(response).select_one("#f-extra_names")["value"] == "王小明"
+    assert newest_letter(database).publication is Publication.NONE

@@ -3,33 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from forum.mailbox import clock, stats, writing
+from forum.mailbox import clock, stats
 from forum.mailbox.models import Letter, Rating, Status
 from grassroots.accounts.tree import load_org_tree
 from grassroots.db import Database, utcnow
 from tests.conftest import QueryCounter, page
 
-from .conftest import Mailbox
+from .conftest import Mailbox, store_letter
 
 
 def _letters(database: Database, org_id: int, shapes: list[dict[str, object]]) -> None:
     with database.writing() as db:
-        tree = load_org_tree(db)
         for shape in shapes:
-            draft = writing.Draft(org_id, "question", "问题", "内容")
-            letter, _ = writing.write_letter(
-                db,
-                tree=tree,
-                draft=draft,
-                writer=None,
-                client_address="",
-                upload_dir=Path("/nonexistent"),
-                max_upload_bytes=1,
-            )
+            letter = store_letter(db, org_id)
             for name, value in shape.items():
                 setattr(letter, name, value)
 
