@@ -33,6 +33,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/screening.py
 	$(BIN)/python bench/moderation_queue.py
 	$(BIN)/python bench/disclosure.py
+	$(BIN)/python bench/mailbox.py
 
 # Re-extract the messages from code and templates, and merge them into both catalogs.
 messages: $(VENV)/.test-installed

@@ -12,6 +12,7 @@ from disclosure import demo as disclosure_demo
 from forum import demo as forum_demo
 from forum import demo_moderation
 from forum.mailbox import demo as mailbox_demo
+from forum.mailbox import demo_bulk as mailbox_bulk
 from grassroots import audit, demo, migrate
 from grassroots.accounts import organizations as orgs
 from grassroots.accounts import services as accounts
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         help="notices added in bulk to the disclosure area, for benchmarks",
     )
+    demo_cmd.add_argument("--letters", type=int, default=0, help="letters added in bulk to the mailboxes")
     demo_cmd.add_argument("--password", help="password of every demo account (generated when omitted)")
     demo_cmd.set_defaults(run=cmd_demo)
 
@@ -129,9 +131,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             if not demo.is_empty(session):
                 print("the database already has accounts; demo data goes into an empty one", file=sys.stderr)
                 return 1
-        if min(args.threads, args.held, args.disclosures) < 0 or args.posts_per_thread < 1:
+        if min(args.threads, args.held, args.disclosures, args.letters) < 0 or args.posts_per_thread < 1:
             print(
-                "--threads, --held and --disclosures must be 0 or more, --posts-per-thread 1 or more",
+                "--threads, --held, --disclosures and --letters must be 0 or more, "
+                "--posts-per-thread 1 or more",
                 file=sys.stderr,
             )
             return 2
@@ -146,6 +149,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             posts_per_thread=args.posts_per_thread,
             held=args.held,
             disclosures=args.disclosures,
+            letters=args.letters,
         )
     finally:
         database.dispose()
@@ -163,10 +167,11 @@ def _load_demo(
     posts_per_thread: int = 50,
     held: int = demo_moderation.SMALL_HELD,
     disclosures: int = 0,
+    letters: int = 0,
 ) -> None:
     """The shell's demo, then the forums' (boards, threads, solicitations; `threads` more in bulk),
     what waits for the moderators (`held` newcomers' posts, a flagged one), the disclosure area
-    (`disclosures` more notices in bulk) and the mailbox's letters."""
+    (`disclosures` more notices in bulk) and the mailbox's letters (`letters` more in bulk)."""
     with database.writing() as session:
         made = demo.load(
             session, Passwords(settings), password=password, members=members, residents=residents
@@ -179,8 +184,12 @@ def _load_demo(
             session, settings.data_dir, bulk=disclosures, progress=forum_demo.stderr_progress
         )
         mailbox_demo.load(session, Notifier())
+        if letters:
+            mailbox_bulk.load(session, letters, progress=forum_demo.stderr_progress)
     if threads:
         forum_demo.analyze(database)
+    if letters:
+        mailbox_bulk.vacuum(database)
     print(f"demo accounts (password: {password}):")
     for account in made:
         print(f"{account.username} {account.role} {account.organization}")

@@ -3,14 +3,17 @@ organization, and each organization's monthly statistics with a chart."""
 
 from __future__ import annotations
 
+import time
+
 from markupsafe import Markup
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from grassroots import policy
 from grassroots.accounts.tree import OrgNode, OrgRef
 from grassroots.db import utcnow
+from grassroots.i18n import get_locale
 from grassroots.i18n import gettext as _
 from grassroots.web import Context, view
 
@@ -60,12 +63,28 @@ def public_letter(ctx: Context) -> Response:
     return render(ctx, "mailbox/public_letter.html", letter=letter, org=org, trail=ctx.tree.ancestors(org.id))
 
 
+STATS_SECONDS = 60
+
+
 @view
 def statistics(ctx: Context) -> Response:
+    """Drawn at most once a minute per language for the public: monthly figures do not need to
+    be fresher, and the page is public, so it is read far more often than letters change."""
     ctx.require(policy.may_read_public(ctx.actor))
     org = _chosen_org(ctx) or (ctx.tree.roots[0] if ctx.tree.roots else None)
     if org is None:
         raise HTTPException(404)
+    if ctx.user is not None:
+        return _statistics(ctx, org)
+    key = ("mailbox-stats", org.id, get_locale(), int(time.time() // STATS_SECONDS))
+    body = ctx.site.fragments.get(key)
+    if body is None:
+        body = bytes(_statistics(ctx, org).body).decode()
+        ctx.site.fragments.put(key, body)
+    return HTMLResponse(body)
+
+
+def _statistics(ctx: Context, org: OrgNode) -> Response:
     today = deadlines.local_date(utcnow(), org.timezone)
     months = stats.monthly(ctx.db, org.id, stats.first_month(today))
     series = {"received": _("Received"), "replied": _("Replied"), "resolved": _("Resolved")}
