@@ -119,12 +119,15 @@ def _photo(data: bytes) -> Checked | None:
                 if image.width * image.height > PHOTO_MAX_PIXELS:
                     return None
                 image.load()
+                source_format = image.format
                 drawn = ImageOps.exif_transpose(image)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, Warning):
         return None
     drawn.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
     out = io.BytesIO()
-    if drawn.mode in ("RGBA", "LA") or (drawn.mode == "P" and "transparency" in drawn.info):
+    # Screenshots stay PNG (sharp text); photos become JPEG; either way nothing of the original
+    # file but its pixels is kept.
+    if source_format in ("PNG", "GIF") or drawn.mode in ("RGBA", "LA"):
         drawn.convert("RGBA").save(out, "PNG", optimize=True)
         return Checked(FileKind.IMAGE, "image/png", "png", out.getvalue(), drawn.width, drawn.height)
     drawn.convert("RGB").save(out, "JPEG", quality=85, optimize=True)

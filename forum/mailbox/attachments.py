@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grassroots import uploads
 from grassroots.errors import FormInvalid
 from grassroots.i18n import gettext as _
 from grassroots.web import Upload
@@ -18,39 +19,28 @@ from grassroots.web import Upload
 from .models import Attachment, Letter
 
 MAX_FILES = 3
-SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"%PDF-", "application/pdf"),
-)
+ACCEPTED = {uploads.FileKind.IMAGE, uploads.FileKind.PDF}
 
 
-def sniff(data: bytes) -> str | None:
-    """The content type the bytes really are, of those accepted; None for anything else."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return next((kind for magic, kind in SIGNATURES if data.startswith(magic)), None)
-
-
-def check(uploads: Sequence[Upload], max_bytes: int) -> list[tuple[Upload, str]]:
-    """Each upload with its real type. Raises FormInvalid naming the first file refused."""
-    if len(uploads) > MAX_FILES:
+def check(files: Sequence[Upload], max_bytes: int) -> list[tuple[str, uploads.Checked]]:
+    """Each file's name and what it really is, made safe to keep: pictures are drawn again by
+    the shared checker, which drops their EXIF (a phone's GPS position would say where an
+    anonymous writer lives). Raises FormInvalid naming the first file refused."""
+    if len(files) > MAX_FILES:
         raise FormInvalid({"attachments": _("Attach at most %(count)d files.", count=MAX_FILES)})
     checked = []
-    for upload in uploads:
+    for upload in files:
         name = clean_name(upload.filename)
         if len(upload.data) > max_bytes:
             raise FormInvalid(
                 {"attachments": _("%(name)s is larger than %(kib)d KB.", name=name, kib=max_bytes // 1024)}
             )
-        kind = sniff(upload.data)
-        if kind is None:
+        found = uploads.check(upload.data, ACCEPTED)
+        if found is None:
             raise FormInvalid(
                 {"attachments": _("%(name)s is not a picture (PNG, JPEG, GIF, WebP) or a PDF.", name=name)}
             )
-        checked.append((upload, kind))
+        checked.append((name, found))
     return checked
 
 
@@ -59,20 +49,20 @@ def clean_name(filename: str) -> str:
     return "".join(ch for ch in name if ch.isprintable())[:120]
 
 
-def store(db: Session, directory: Path, letter: Letter, checked: list[tuple[Upload, str]]) -> None:
+def store(db: Session, directory: Path, letter: Letter, checked: list[tuple[str, uploads.Checked]]) -> None:
     if not checked:
         return
     directory.mkdir(parents=True, exist_ok=True)
-    for upload, kind in checked:
+    for name, found in checked:
         stored = secrets.token_hex(16)
-        (directory / stored).write_bytes(upload.data)
+        (directory / stored).write_bytes(found.data)
         db.add(
             Attachment(
                 letter_id=letter.id,
                 stored_name=stored,
-                filename=clean_name(upload.filename),
-                content_type=kind,
-                size=len(upload.data),
+                filename=name,
+                content_type=found.content_type,
+                size=len(found.data),
             )
         )
 

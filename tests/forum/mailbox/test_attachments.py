@@ -3,18 +3,29 @@ those who may see the letter."""
 
 from __future__ import annotations
 
+import io
+
+from PIL import Image
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from forum.mailbox import attachments
 from forum.mailbox.models import Attachment, Letter
+from grassroots import uploads
 from grassroots.db import Database
 from grassroots.settings import Settings
 from tests.conftest import csrf_from, field_error, log_in, page
 
 from .conftest import Mailbox, letter_form, tracking_code
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def _image(fmt: str, **options: object) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (30, 120, 200)).save(out, fmt, **options)
+    return out.getvalue()
+
+
+PNG = _image("PNG")
 PDF = b"%PDF-1.7\n" + b"0" * 64
 EXE = b"MZ\x90\x00" + b"\x00" * 64
 
@@ -24,15 +35,32 @@ def _send(client: TestClient, org_id: int, files: dict[str, tuple[str, bytes, st
     return client.post("/mailbox/write", data={**letter_form(org_id), "csrf_token": token}, files=files)
 
 
-def test_sniffing_goes_by_the_bytes() -> None:
-    assert attachments.sniff(PNG) == "image/png"
-    assert attachments.sniff(b"\xff\xd8\xff\xe0rest") == "image/jpeg"
-    assert attachments.sniff(b"GIF89a...") == "image/gif"
-    assert attachments.sniff(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "image/webp"
-    assert attachments.sniff(PDF) == "application/pdf"
-    assert attachments.sniff(EXE) is None
-    assert attachments.sniff(b"<svg onload=alert(1)>") is None
+def test_files_are_known_by_their_bytes_and_pictures_drawn_again() -> None:
+    accepted = attachments.ACCEPTED
+    assert uploads.check(PNG, accepted).content_type == "image/png"  # type: ignore[union-attr]
+    assert uploads.check(_image("JPEG"), accepted).content_type == "image/jpeg"  # type: ignore[union-attr]
+    assert uploads.check(_image("GIF"), accepted).content_type == "image/png"  # type: ignore[union-attr]
+    assert uploads.check(_image("WEBP"), accepted).content_type == "image/jpeg"  # type: ignore[union-attr]
+    assert uploads.check(PDF, accepted).content_type == "application/pdf"  # type: ignore[union-attr]
+    assert uploads.check(EXE, accepted) is None
+    assert uploads.check(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, accepted) is None  # a PNG in name only
+    assert uploads.check(b"<svg onload=alert(1)>", accepted) is None
     assert attachments.clean_name("..\\..\\etc/passwd") == "passwd"
+
+
+def test_an_anonymous_writers_photo_keeps_no_trace_of_where_it_was_taken(
+    client: TestClient, database: Database, mailbox: Mailbox, settings: Settings
+) -> None:
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (31.0, 14.0, 5.0), 3: "E", 4: (121.0, 28.0, 1.0)}  # GPS
+    photo = _image("JPEG", exif=exif)
+    assert Image.open(io.BytesIO(photo)).getexif()
+    response = _send(client, mailbox.world.branch_a.id, {"attachment1": ("楼道.jpg", photo, "image/jpeg")})
+    assert response.status_code == 303
+    with database.reading() as db:
+        stored = db.scalars(select(Attachment)).one()
+    kept = (settings.data_dir / "uploads" / "mailbox" / stored.stored_name).read_bytes()
+    assert not Image.open(io.BytesIO(kept)).getexif() and b"GPS" not in kept
 
 
 def test_a_picture_is_kept_and_shown_only_to_those_who_may_see_the_letter(
@@ -49,15 +77,14 @@ def test_a_picture_is_kept_and_shown_only_to_those_who_may_see_the_letter(
         stored = list(db.scalars(select(Attachment).order_by(Attachment.id)))
     assert [a.content_type for a in stored] == ["image/png", "application/pdf"]  # what the bytes are
     path = settings.data_dir / "uploads" / "mailbox" / stored[0].stored_name
-    assert path.read_bytes() == PNG and "灯" not in stored[0].stored_name
+    assert Image.open(io.BytesIO(path.read_bytes())).format == "PNG" and "灯" not in stored[0].stored_name
     links = page(client.get("/mailbox/track", params={"code": code})).select(
         ".card a[href^='/mailbox/attachments/']"
     )
     assert [a.get_text() for a in links] == ["灯.jpg", "说明.pdf"]
     served = client.get(str(links[0]["href"]))
-    assert (
-        served.status_code == 200 and served.content == PNG and served.headers["content-type"] == "image/png"
-    )
+    assert served.status_code == 200 and served.content == path.read_bytes()
+    assert served.headers["content-type"] == "image/png"
     assert client.get(str(links[1]["href"])).headers["content-disposition"].startswith("attachment")
     client.cookies.clear()
     assert client.get(f"/mailbox/attachments/{stored[0].id}").status_code == 404
