@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grassroots import tokens
-from grassroots.db import utcnow
+from grassroots.db import Database, utcnow
 
 from .models import Disclosure, State
 
@@ -50,6 +52,26 @@ def changed(db: Session) -> None:
     ]
     moments = [m for m in upcoming if m is not None]
     tokens.renew(db, NEXT_MOMENT, str(int(min(moments).timestamp())) if moments else NEVER)
+
+
+# A worker looks at the token at most this often when it answers the public from memory, so a
+# change made through another worker or host shows there within this time.
+STAMP_SECONDS = 1.0
+_recent: weakref.WeakKeyDictionary[Database, tuple[float, Stamp]] = weakref.WeakKeyDictionary()
+
+
+def kept_stamp(database: Database) -> Stamp | None:
+    """The stamp this worker read less than STAMP_SECONDS ago, if it did."""
+    kept = _recent.get(database)
+    return kept[1] if kept is not None and time.monotonic() - kept[0] < STAMP_SECONDS else None
+
+
+def read_stamp(database: Database) -> Stamp:
+    """Read the stamp in a unit of its own and keep it (blocking: call it in a thread)."""
+    with database.reading() as db:
+        fresh = stamp(db)
+    _recent[database] = (time.monotonic(), fresh)
+    return fresh
 
 
 def stamp(db: Session) -> Stamp:

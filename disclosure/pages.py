@@ -9,6 +9,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
@@ -17,7 +18,7 @@ from grassroots.accounts.tree import OrgNode
 from grassroots.db import utcnow
 from grassroots.errors import NotFound
 from grassroots.i18n import get_locale
-from grassroots.web import Context, view
+from grassroots.web import Context, Site, answered_from_memory, view
 
 from . import cache, labels, reading
 from .models import Disclosure, Kind
@@ -45,11 +46,7 @@ def cached(ctx: Context, draw: Callable[[], Response]) -> Response:
     stamp = cache.stamp(ctx.db)
     where = ctx.request.url.path + "?" + ctx.request.url.query
     etag = stamp.etag(where, get_locale())
-    headers = {
-        "ETag": etag,
-        "Last-Modified": format_datetime(stamp.modified, usegmt=True),
-        "Cache-Control": "public, no-cache",
-    }
+    headers = _headers(stamp, etag)
     if _not_modified(ctx, etag, stamp):
         return Response(status_code=304, headers=headers)
     key = ("disclosure", where, get_locale(), stamp.key)
@@ -63,11 +60,43 @@ def cached(ctx: Context, draw: Callable[[], Response]) -> Response:
     return HTMLResponse(body, headers=headers)
 
 
+def _from_memory(request: Request, stamp: cache.Stamp) -> Response | None:
+    """A page the public asked for before, or a 304 when they hold it (web.answered_from_memory)."""
+    site: Site = request.app.state.site
+    where = request.url.path + "?" + request.url.query
+    headers = _headers(stamp, stamp.etag(where, get_locale()))
+    if _asked_for(request, headers["ETag"], stamp):
+        return Response(status_code=304, headers=headers)
+    body = site.fragments.get(("disclosure", where, get_locale(), stamp.key))
+    return None if body is None else HTMLResponse(body, headers=headers)
+
+
+def public(endpoint: Callable[..., object]) -> Callable[..., object]:
+    return answered_from_memory(
+        endpoint,  # type: ignore[arg-type]
+        kept=lambda site: cache.kept_stamp(site.database),
+        read=lambda site: cache.read_stamp(site.database),
+        answer=_from_memory,
+    )
+
+
+def _headers(stamp: cache.Stamp, etag: str) -> dict[str, str]:
+    return {
+        "ETag": etag,
+        "Last-Modified": format_datetime(stamp.modified, usegmt=True),
+        "Cache-Control": "public, no-cache",
+    }
+
+
 def _not_modified(ctx: Context, etag: str, stamp: cache.Stamp) -> bool:
-    asked = ctx.request.headers.get("if-none-match")
+    return _asked_for(ctx.request, etag, stamp)
+
+
+def _asked_for(request: Request, etag: str, stamp: cache.Stamp) -> bool:
+    asked = request.headers.get("if-none-match")
     if asked is not None:
         return etag in [tag.strip() for tag in asked.split(",")]
-    since = ctx.request.headers.get("if-modified-since")
+    since = request.headers.get("if-modified-since")
     if not since:
         return False
     try:
@@ -200,11 +229,16 @@ def feed(ctx: Context) -> Response:
 
 
 routes = [
-    Route("/", index, methods=["GET"], name="index"),
+    Route("/", public(index), methods=["GET"], name="index"),
     *(
-        Route(f"/{path}/{{disclosure_id}}", disclosure_page(kind), methods=["GET"], name=kind.value)
+        Route(
+            f"/{path}/{{disclosure_id}}",
+            public(disclosure_page(kind)),
+            methods=["GET"],
+            name=kind.value,
+        )
         for kind, path in PATHS.items()
-    ),
-    Route("/{kind}/{disclosure_id}/history", history, methods=["GET"], name="history"),
+    ),  # fmt: skip
+    Route("/{kind}/{disclosure_id}/history", public(history), methods=["GET"], name="history"),
 ]
 feed_routes = [Route("/feeds/disclosures.atom", feed, methods=["GET"], name="disclosures_feed")]

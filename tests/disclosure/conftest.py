@@ -38,6 +38,14 @@ CANDIDATE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def token_read_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each worker reads the cache token at most once a second when answering from memory; the
+    tests read it on every request, so what a test changes shows at once (test_memory.py tests
+    the second)."""
+    monkeypatch.setattr("disclosure.cache.STAMP_SECONDS", 0.0)
+
+
 @dataclass
 class Desk:
     world: World
