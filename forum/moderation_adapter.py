@@ -51,11 +51,14 @@ class PostAdapter:
             .where(Post.id.in_(set(item_ids)), Post.state != ContentState.DELETED)
         ).all()
         parent_ids = {post.parent_id for post, *_ in rows if post.parent_id is not None}
-        parents = (
-            {p.id: p for p in db.scalars(select(Post).where(Post.id.in_(parent_ids)))} if parent_ids else {}
+        # Each post answered once, excerpted once: a page often holds many replies to one post.
+        answered = (
+            {p.id: _answering(p) for p in db.scalars(select(Post).where(Post.id.in_(parent_ids)))}
+            if parent_ids
+            else {}
         )
         return {
-            post.id: _view(post, thread, parents.get(post.parent_id or 0), *board)
+            post.id: _view(post, thread, answered.get(post.parent_id or 0), *board)
             for post, thread, *board in rows
         }
 
@@ -175,12 +178,14 @@ _THREAD_FLAGS = {
 }
 
 
+def _answering(parent: Post) -> str:
+    return _("Answering #%(floor)d: %(text)s", floor=parent.floor, text=_excerpt(parent))
+
+
 def _view(
-    post: Post, thread: Thread, parent: Post | None, organization_id: int, place: str, members_only: bool
+    post: Post, thread: Thread, answering: str | None, organization_id: int, place: str, members_only: bool
 ) -> ItemView:
-    context = [thread.title]
-    if parent is not None:
-        context.append(_("Answering #%(floor)d: %(text)s", floor=parent.floor, text=_excerpt(parent)))
+    context = [thread.title] if answering is None else [thread.title, answering]
     return ItemView(
         organization_id=organization_id,
         author_id=post.author_id,
