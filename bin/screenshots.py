@@ -158,6 +158,15 @@ SHOTS = [
     Shot("moderation-words", "/moderation/words", user="admin"),
     Shot("moderation-numbers", "/moderation/rules/yangguang", user="yg_shuji"),
     Shot("moderation-queue-en", "/moderation/", user="yg_banzhu", lang="en"),
+    Shot("mailbox", "/mailbox/"),
+    Shot("mailbox-write", "/mailbox/write"),
+    Shot("mailbox-letter", "/mailbox/", action=follow("a[href^='/mailbox/letters/']")),
+    Shot("mailbox-stats", "/mailbox/stats?org=yangguang"),
+    Shot("mailbox-inbox", "/mailbox/inbox", user="yg_shuji"),
+    Shot(
+        "mailbox-inbox-letter", "/mailbox/inbox", user="yg_shuji", action=follow("a[href^='/mailbox/inbox/']")
+    ),
+    Shot("mailbox-stats-en", "/mailbox/stats?org=yangguang", lang="en"),
     Shot("disclosure-index", "/disclosure/"),
     Shot("disclosure-candidate", "/disclosure/?kind=candidates", action=follow("ol.disclosures h2 a")),
     Shot("disclosure-post", "/disclosure/?kind=posts", action=follow("ol.disclosures h2 a")),
