@@ -11,10 +11,10 @@ integer inequality, never a float (Helios #417 shows what float division does to
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from voting.verifier import canonical, sha256
 
 
 class MajorityBase(enum.StrEnum):
@@ -68,8 +68,7 @@ class Rules:
 
     def config_hash(self) -> str:
         """The SHA-256 of the canonical configuration: what the record and the chain name."""
-        canonical = json.dumps(self.as_config(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return sha256(canonical(self.as_config()))
 
     def enough_candidates(self, *, candidates: int, seats: int) -> bool:
         """差额: seats 7 need 9 candidates under the party rules (7 with 8 is refused)."""
