@@ -7,6 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from voting import verifier
 from voting.rules import PARTY, MajorityBase, Rules, general
 from voting.tally import Outcome, ballot_problem, tally
 
@@ -192,3 +193,35 @@ def test_tally_agrees_with_a_plain_count(
     assert (str(result.outcome), sorted(result.elected), sorted(result.runoff)) == plain_tally(
         seats, candidates, ballots, present, expected, voted
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(elections(), st.sampled_from(list(MajorityBase)))
+def test_the_standalone_verifier_recounts_the_same(
+    election: tuple[int, list[str], list[dict[str, Any]], int, int, int], base: MajorityBase
+) -> None:
+    seats, candidates, ballots, present, expected, voted = election
+    rules = general(majority_base=base, quorum_num=3, quorum_den=4, margin_percent=0)
+    result = tally(
+        rules=rules,
+        seats=seats,
+        candidates=candidates,
+        ballots=ballots,
+        present=present,
+        expected=expected,
+        voted=voted,
+    ).as_dict()
+    record = {
+        "election": {
+            "rules": rules.as_config(),
+            "seats": seats,
+            "candidates": [{"key": c} for c in candidates],
+        },
+        "counts": {"present": present, "expected": expected, "voted": voted, "ballots": len(ballots)},
+        "ballots": [{"receipt": str(i), "ballot": b} for i, b in enumerate(ballots)],
+    }
+    recount = verifier.count(record)
+    for key in ("outcome", "valid", "invalid", "base", "counts", "write_ins", "seats_left"):
+        assert recount[key] == result[key], key
+    assert sorted(recount["elected"]) == sorted(result["elected"])
+    assert sorted(recount["runoff"]) == sorted(result["runoff"])
