@@ -32,6 +32,11 @@ class Phase(enum.StrEnum):
 PHASES = list(Phase)
 
 
+def reached(election: Election, phase: Phase) -> bool:
+    """Whether the election is in `phase` or past it (the phases' own order, not the names')."""
+    return PHASES.index(election.phase) >= PHASES.index(phase)
+
+
 class Election(Base):
     __tablename__ = "voting_elections"
 
