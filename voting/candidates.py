@@ -61,9 +61,11 @@ def nominate(
         db.flush()
     except IntegrityError as error:  # the same nomination sent twice at once
         raise Conflict(_("You have already nominated this person.")) from error
+    # The public audit log says that a nomination was made, not whom it named: only the counts
+    # are published, when the window ends.
     audit.record(
         db, actor=actor, action=AuditAction.VOTING_NOMINATION_ADD, subject=election,
-        organization_id=election.organization_id, data={"username": nominee.username},
+        organization_id=election.organization_id,
     )  # fmt: skip
     return nomination
 

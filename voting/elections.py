@@ -94,7 +94,7 @@ def _post_of(db: Session, org: OrgRef, raw: str, errors: dict[str, str]) -> int 
     if not raw:
         return None
     try:
-        post = get_disclosure(db, int(raw), Kind.POST) if raw.isdigit() else None
+        post = get_disclosure(db, int(raw), Kind.POST) if raw.isdigit() and len(raw) < 12 else None
     except NotFound:
         post = None
     if post is None or post.organization_id != org.id:

@@ -83,7 +83,8 @@ def render_election(ctx: Context, election: Election, status_code: int = 200, **
 
 @view
 def nominate(ctx: Context) -> Response:
-    election = load(ctx)
+    # Locked for a POST, so that two nominations sent at once cannot both pass the limit.
+    election = load(ctx, for_update=ctx.request.method == "POST")
     user = ctx.require_login()
     ctx.require(
         policy.may_nominate(
@@ -139,6 +140,8 @@ def ballot(ctx: Context) -> Response:
         raise Conflict(_("Voting is not open."))
     if ballots.has_voted(ctx.db, election, user.id):
         raise ballots.AlreadyVoted(_("You have voted in this election already."))
+    if not ballots.checked_in(ctx.db, election, user.id):
+        return ctx.redirect(f"/elections/{election.id}/checkin")
     listed = candidates.list_candidates(ctx.db, election, qualified_only=True)
     names = {str(c.id): c.name for c in listed}
     marks, write_ins = _typed_ballot(ctx, list(names))

@@ -176,3 +176,32 @@ def test_an_election_from_creation_to_published_result(
     assert results.select_one("#outcome").get_text(strip=True)  # type: ignore[union-attr]
     assert client.get(f"/elections/{election_id}/record.json").json()["result"]["outcome"] == "no_quorum"
     assert client.get("/elections/").status_code == 200
+
+
+def test_the_ballot_waits_for_check_in_and_keeps_what_was_marked(
+    app: Any, database: Database, secretary: TestClient, client: TestClient
+) -> None:
+    election_id = _to_voting(app, database, secretary)
+    assert client.get(f"/elections/{election_id}/ballot").status_code == 303  # to the login
+    voter = signed_in(app, "m5")
+    response = voter.get(f"/elections/{election_id}/ballot")
+    assert response.status_code == 303 and response.headers["location"].endswith("/checkin")
+    submit(voter, f"/elections/{election_id}/checkin", f"/elections/{election_id}/checkin", {})
+    form = page(voter.get(f"/elections/{election_id}/ballot"))
+    keys = [str(i["name"]).removeprefix("mark-") for i in form.select("input[type=radio][value=approve]")]
+    typed = {
+        f"mark-{keys[0]}": "approve",
+        f"mark-{keys[1]}": "abstain",
+        f"mark-{keys[2]}": "abstain",
+        f"write_in-{keys[1]}": "张三",
+    }
+    response = submit(
+        voter,
+        f"/elections/{election_id}/ballot",
+        f"/elections/{election_id}/ballot",
+        {**typed, "step": "review"},
+    )
+    assert response.status_code == 400 and field_error(response, keys[1])
+    again = page(response)
+    assert again.select_one(f"#m-{keys[0]}-approve").has_attr("checked")  # type: ignore[union-attr]
+    assert again.select_one(f"#f-write_in-{keys[1]}")["value"] == "张三"  # type: ignore[index]
