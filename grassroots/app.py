@@ -44,6 +44,8 @@ from grassroots.templating import STATIC_DIR, make_environment
 from grassroots.web import Context, Site, View, error_page, run_view
 from moderation import registry as moderation_registry
 from moderation import routes as moderation_routes
+from voting import manage_routes as voting_manage_routes
+from voting import routes as voting_routes
 
 log = logging.getLogger("grassroots")
 
@@ -209,6 +211,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
             ],
             name="disclosure",
         ),
+        Mount("/elections", routes=[*voting_manage_routes.routes, *voting_routes.routes], name="elections"),
     ]
     app = Starlette(
         routes=routes,

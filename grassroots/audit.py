@@ -66,6 +66,18 @@ class AuditAction(enum.StrEnum):
     MAILBOX_LETTER_REOPEN = "mailbox.letter.reopen"
     MAILBOX_LETTER_PUBLISH = "mailbox.letter.publish"
     MAILBOX_SETTINGS_UPDATE = "mailbox.settings.update"
+    VOTING_ELECTION_CREATE = "voting.election.create"
+    VOTING_PHASE_ADVANCE = "voting.phase.advance"
+    VOTING_STEP_REQUEST = "voting.step.request"
+    VOTING_STEP_CONFIRM = "voting.step.confirm"
+    VOTING_NOMINATION_ADD = "voting.nomination.add"
+    VOTING_CANDIDATE_REVIEW = "voting.candidate.review"
+    VOTING_ROLL_EXCLUDE = "voting.roll.exclude"
+    VOTING_CHECKIN_ADD = "voting.checkin.add"
+    VOTING_ELECTION_OPEN = "voting.election.open"
+    VOTING_ELECTION_CLOSE = "voting.election.close"
+    VOTING_ELECTION_TALLY = "voting.election.tally"
+    VOTING_ELECTION_PUBLISH = "voting.election.publish"
 
 
 class AuditEntry(Base):

@@ -50,6 +50,18 @@ def action_label(action: str) -> str:
         AuditAction.MAILBOX_LETTER_REOPEN: _("Letter reopened by its writer"),
         AuditAction.MAILBOX_LETTER_PUBLISH: _("Letter published"),
         AuditAction.MAILBOX_SETTINGS_UPDATE: _("Mailbox deadline or holidays changed"),
+        AuditAction.VOTING_ELECTION_CREATE: _("Election created"),
+        AuditAction.VOTING_PHASE_ADVANCE: _("Election moved to its next phase"),
+        AuditAction.VOTING_STEP_REQUEST: _("Election step asked for, awaiting a second official"),
+        AuditAction.VOTING_STEP_CONFIRM: _("Election step confirmed by a second official"),
+        AuditAction.VOTING_NOMINATION_ADD: _("Nomination made"),
+        AuditAction.VOTING_CANDIDATE_REVIEW: _("Nominee's qualification reviewed"),
+        AuditAction.VOTING_ROLL_EXCLUDE: _("Voter not counted as expected, with the reason"),
+        AuditAction.VOTING_CHECKIN_ADD: _("Voter checked in"),
+        AuditAction.VOTING_ELECTION_OPEN: _("Voting opened, voter roll frozen"),
+        AuditAction.VOTING_ELECTION_CLOSE: _("Voting closed, ballots published"),
+        AuditAction.VOTING_ELECTION_TALLY: _("Election counted"),
+        AuditAction.VOTING_ELECTION_PUBLISH: _("Election result published"),
     }
     return labels.get(action, action)  # type: ignore[call-overload]
 

@@ -1,4 +1,4 @@
-"""The grassroots command: serve, db upgrade, demo, user add, audit verify."""
+"""The grassroots command: serve, db upgrade, demo, user add, audit verify, election export/verify."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from grassroots.errors import DomainError, FormInvalid
 from grassroots.notifications import Notifier
 from grassroots.security import Passwords
 from grassroots.settings import Settings
+from voting import cli as voting_cli
 
 ROLE_NAMES = ["admin", *(role.name.lower() for role in Role)]
 
@@ -83,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
 
     audit_cmd = commands.add_parser("audit", help="the audit log").add_subparsers(metavar="COMMAND")
     audit_cmd.add_parser("verify", help="recompute the hash chain").set_defaults(run=cmd_audit_verify)
+    voting_cli.add_commands(commands)
     return parser
 
 

@@ -140,6 +140,12 @@ def may_run_organization(actor: Actor, org_path: Sequence[int]) -> bool:
     return allowed(actor, Action.RUN_ORGANIZATION, org_path)
 
 
+def may_second_election_step(actor: Actor, org_path: Sequence[int], *, requested_by_id: int) -> bool:
+    """Opening a vote, closing it early and publishing its result take two officials: one asks,
+    another who also runs the organization (a secretary there or above, or an admin) confirms."""
+    return may_run_organization(actor, org_path) and actor.user_id != requested_by_id
+
+
 def may_manage_site(actor: Actor) -> bool:
     """Organizations, boards, roles, watched words."""
     return allowed(actor, Action.MANAGE_SITE)

@@ -12,6 +12,7 @@ from grassroots.accounts import models as account_models  # noqa: F401
 from grassroots.accounts import tree  # noqa: F401
 from grassroots.db import Base
 from moderation import models as moderation_models  # noqa: F401
+from voting import models as voting_models  # noqa: F401
 
 metadata = Base.metadata
 

@@ -1,0 +1,213 @@
+"""Check-in and the ballot: the rules a cast obeys, once per voter under concurrent requests,
+and secrecy: nothing kept lines a ballot up with its voter."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from sqlalchemy import DateTime, inspect, select
+from sqlalchemy.orm import Session
+
+from grassroots.accounts.services import get_user_by_username
+from grassroots.audit import AuditEntry
+from grassroots.db import Database
+from grassroots.errors import Conflict, FormInvalid, NotPermitted
+from grassroots.schema import metadata
+from tests.voting.conftest import Branch, Vote, ballot_keys, draft, later, open_voting
+from voting import ballots, phases, record
+from voting.models import Ballot, ChainLink, Participation, Phase
+from voting.verifier import commitment
+
+
+@pytest.fixture
+def election(db: Session, branch: Branch):  # type: ignore[no-untyped-def]
+    made = draft(db, branch)
+    open_voting(db, branch, made)
+    return made
+
+
+NOW = later(days=10, minutes=1)
+
+
+def test_a_ballot_is_cast_once(db: Session, branch: Branch, election, vote: Vote) -> None:  # type: ignore[no-untyped-def]
+    voter = branch.members[0]
+    receipt = vote(db, election, voter, approve=["m1"], disapprove=["m2"], now=NOW)
+    assert len(receipt.code.replace("-", "")) == 32 and len(receipt.nonce) == 32
+    with pytest.raises(ballots.AlreadyVoted):
+        vote(db, election, voter, approve=["m2"], now=NOW)
+    assert election.chain_length == 1
+
+
+def test_the_commitment_holds_receipt_marks_and_nonce(
+    db: Session, branch: Branch, election, vote: Vote
+) -> None:  # type: ignore[no-untyped-def]
+    receipt = vote(db, election, branch.members[0], approve=["m1"], now=NOW)
+    stored = db.scalars(select(Ballot).where(Ballot.receipt == receipt.code)).one()
+    assert commitment(receipt.code, json.loads(stored.content), receipt.nonce) == receipt.commitment
+    link = db.scalars(select(ChainLink).where(ChainLink.election_id == election.id)).one()
+    assert link.commitment == receipt.commitment and election.chain_head == link.hash
+
+
+def test_more_approvals_than_seats_are_refused_write_ins_included(
+    db: Session, branch: Branch, election, vote: Vote
+) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(FormInvalid) as caught:
+        vote(db, election, branch.members[0], approve=["m1", "m2", "m3"], now=NOW)
+    assert "ballot" in caught.value.errors
+    with pytest.raises(FormInvalid):
+        vote(
+            db,
+            election,
+            branch.members[0],
+            approve=["m1", "m2"],
+            disapprove=["m3"],
+            write_ins={"m3": "张三"},
+            now=NOW,
+        )
+    vote(
+        db, election, branch.members[0], approve=["m1"], disapprove=["m3"], write_ins={"m3": "张三"}, now=NOW
+    )
+
+
+def test_a_write_in_only_in_place_of_a_disapproved_candidate(
+    db: Session, branch: Branch, election, vote: Vote
+) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(FormInvalid) as caught:
+        vote(db, election, branch.members[0], approve=["m1"], write_ins={"m3": "张三"}, now=NOW)
+    assert set(caught.value.errors) == {
+        f"write_in-{key}" for key, name in ballot_keys(db, election).items() if name == "m3"
+    }
+
+
+def test_only_voters_on_the_roll_who_checked_in_may_vote(
+    db: Session, database: Database, branch: Branch, election
+) -> None:  # type: ignore[no-untyped-def]
+    stranger = get_user_by_username(db, "root-admin")  # an admin, not a member of the branch
+    assert stranger is not None
+    with pytest.raises(NotPermitted):
+        ballots.check_in(db, voter=stranger, election=election, now=NOW)
+    keys = ballot_keys(db, election)
+    marks = dict.fromkeys(keys, "abstain")
+    with pytest.raises(Conflict):
+        ballots.cast_ballot(
+            db,
+            voter=branch.members[0],
+            election=election,
+            marks=marks,
+            write_ins={},
+            candidates=keys,
+            now=NOW,
+        )
+
+
+def test_no_ballot_after_the_end(db: Session, branch: Branch, election, vote: Vote) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(Conflict):
+        vote(db, election, branch.members[0], approve=["m1"], now=later(days=10, minutes=61))
+
+
+def test_close_publishes_ballots_by_receipt_and_records_the_counts(
+    db: Session, branch: Branch, election, vote: Vote
+) -> None:  # type: ignore[no-untyped-def]
+    codes = [vote(db, election, member, approve=["m1"], now=NOW).code for member in branch.members]
+    phases.settle(db, election, now=later(days=11))
+    assert election.phase is Phase.CLOSED
+    listed = ballots.published_ballots(db, election)
+    assert [entry["receipt"] for entry in listed] == sorted(codes)
+    closing = json.loads(db.scalars(select(AuditEntry.data).order_by(AuditEntry.seq.desc())).first() or "{}")
+    assert closing["chain_head"] == election.chain_head and closing["chain_length"] == 6
+    assert (closing["ballots"], closing["voted"], closing["present"], closing["expected"]) == (6, 6, 6, 8)
+    assert closing["void"] is False
+
+
+def test_nothing_kept_lines_a_ballot_up_with_its_voter(
+    db: Session, branch: Branch, election, vote: Vote
+) -> None:  # type: ignore[no-untyped-def]
+    receipts = [vote(db, election, member, approve=["m1"], now=NOW) for member in branch.members[:4]]
+    phases.settle(db, election, now=later(days=11))
+    phases.tally_election(db, actor=branch.secretary, election=election)
+    # The shape: ballots hold no voter and no time; participations and check-ins no time.
+    for table in ("voting_ballots", "voting_participations", "voting_checkins", "voting_chain"):
+        columns = metadata.tables[table].columns
+        assert not [
+            c.name
+            for c in columns
+            if isinstance(c.type, DateTime) or "time" in c.name or c.name.endswith("_at")
+        ]
+    assert {c.name for c in metadata.tables["voting_ballots"].columns} == {
+        "id",
+        "election_id",
+        "receipt",
+        "content",
+    }
+    assert {c.name for c in metadata.tables["voting_participations"].columns} == {"election_id", "user_id"}
+    # The rows: no row anywhere holds a receipt or a commitment beside a reference to a person.
+    secrets_of_ballots = {r.code for r in receipts} | {r.commitment for r in receipts}
+    secrets_of_ballots |= set(db.scalars(select(Ballot.id)))
+    for table in metadata.sorted_tables:
+        person_columns = [
+            c.name for c in table.columns if any(fk.column.table.name == "users" for fk in c.foreign_keys)
+        ]
+        for row in db.execute(select(table)).mappings():
+            text = json.dumps({k: str(v) for k, v in row.items()}, ensure_ascii=False)
+            if any(secret in text for secret in secrets_of_ballots):
+                assert not [name for name in person_columns if row[name] is not None], (table.name, row)
+    # The audit log and the record: no receipt, ballot key or commitment in any entry.
+    for entry in db.scalars(select(AuditEntry)):
+        assert not any(secret in entry.data + entry.subject_id for secret in secrets_of_ballots)
+    exported = record.build(db, election)
+    assert all(set(entry) == {"receipt", "ballot"} for entry in exported["ballots"])
+    assert not any(secret in json.dumps(exported["audit"]) for secret in secrets_of_ballots)
+    keys = {c["key"] for c in exported["election"]["candidates"]}
+    assert all(set(entry["ballot"]["marks"]) == keys for entry in exported["ballots"])
+    assert not any(f'"{m.username}"' in json.dumps(exported["ballots"]) for m in branch.members)
+
+
+def test_ballot_keys_are_random_not_sequential(db: Session, branch: Branch, election, vote: Vote) -> None:  # type: ignore[no-untyped-def]
+    for member in branch.members:
+        vote(db, election, member, approve=["m1"], now=NOW)
+    keys = list(db.scalars(select(Ballot.id)))
+    assert all(len(key) == 32 for key in keys) and len(set(keys)) == 6
+    assert not any(c.autoincrement is True for c in inspect(Ballot).columns)
+
+
+def test_two_ballots_from_one_voter_at_once_store_exactly_one(database: Database, branch: Branch) -> None:
+    with database.writing() as db:
+        made = draft(db, branch)
+        open_voting(db, branch, made)
+        ballots.check_in(db, voter=branch.members[0], election=made, now=NOW)
+        election_id, keys = made.id, ballot_keys(db, made)
+    start, outcomes = threading.Barrier(2), []
+
+    def cast() -> None:
+        start.wait()
+        try:
+            with database.writing() as db:
+                election = phases.get_election(db, election_id, for_update=True)
+                marks = dict.fromkeys(keys, "abstain")
+                ballots.cast_ballot(
+                    db,
+                    voter=branch.members[0],
+                    election=election,
+                    marks=marks,
+                    write_ins={},
+                    candidates=keys,
+                    now=NOW,
+                )
+            outcomes.append("cast")
+        except ballots.AlreadyVoted:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=cast) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["cast", "refused"]
+    with database.reading() as db:
+        assert len(list(db.scalars(select(Ballot).where(Ballot.election_id == election_id)))) == 1
+        assert (
+            len(list(db.scalars(select(Participation).where(Participation.election_id == election_id)))) == 1
+        )
+        assert len(list(db.scalars(select(ChainLink).where(ChainLink.election_id == election_id)))) == 1

@@ -1,0 +1,223 @@
+"""Check-in, the secret ballot, and closing the ballot box.
+
+A cast writes three rows in one transaction: the participation (voter, no ballot), the ballot
+(marks, no voter, random key) and a chain link (a commitment to receipt, marks and a nonce only
+the voter gets). The participation's primary key lets each voter on the roll cast once, however
+many requests arrive together; the election row is locked first, so casts, check-ins and the
+close of one election happen one after another. Casts write no audit entry: an entry names its
+actor and its time, which is exactly what must not sit beside a ballot. The close records the
+chain head and the counts instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from grassroots import audit
+from grassroots.accounts.models import User
+from grassroots.audit import AuditAction
+from grassroots.db import utcnow
+from grassroots.errors import Conflict, FormInvalid, NotPermitted
+from grassroots.i18n import gettext as _
+
+from .candidates import list_candidates
+from .models import Ballot, ChainLink, CheckIn, Confirmation, Election, Participation, Phase, RollEntry, Step
+from .rules import Rules
+from .tally import tally
+from .verifier import ballots_hash, canonical, commitment, link_hash
+
+
+class AlreadyVoted(Conflict):
+    pass
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Shown to the voter once and never stored with anything that names them."""
+
+    code: str
+    nonce: str
+    commitment: str
+
+
+def new_receipt_code() -> str:
+    """160 random bits as 32 base32 letters in groups of four: ABCD-EFGH-…"""
+    letters = base64.b32encode(secrets.token_bytes(20)).decode()
+    return "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
+
+
+def _voting_now(election: Election, now: datetime | None) -> None:
+    ends = election.voting_ends_at
+    if election.phase is not Phase.VOTING or ends is None or (now or utcnow()) >= ends:
+        raise Conflict(_("Voting is not open."))
+
+
+def on_roll(db: Session, election: Election, user_id: int) -> bool:
+    return db.get(RollEntry, (election.id, user_id)) is not None
+
+
+def checked_in(db: Session, election: Election, user_id: int) -> bool:
+    return db.get(CheckIn, (election.id, user_id)) is not None
+
+
+def has_voted(db: Session, election: Election, user_id: int) -> bool:
+    return db.get(Participation, (election.id, user_id)) is not None
+
+
+def check_in(db: Session, *, voter: User, election: Election, now: datetime | None = None) -> None:
+    """签到: the voter is present. Raises NotPermitted off the roll, Conflict outside voting."""
+    _voting_now(election, now)
+    if not on_roll(db, election, voter.id):
+        raise NotPermitted(_("You are not on this election's voter roll."))
+    if checked_in(db, election, voter.id):
+        return
+    db.add(CheckIn(election_id=election.id, user_id=voter.id))
+    db.flush()
+    audit.record(
+        db, actor=voter, action=AuditAction.VOTING_CHECKIN_ADD, subject=election,
+        organization_id=election.organization_id,
+    )  # fmt: skip
+
+
+def clean_ballot(
+    marks: dict[str, str], write_ins: dict[str, str], keys: list[str], names: dict[str, str], seats: int
+) -> dict[str, Any]:
+    """The ballot as stored, or FormInvalid: every candidate marked, a write-in only in place of
+    a disapproved candidate and not naming one on the list, at most `seats` approvals."""
+    errors: dict[str, str] = {}
+    written = {key: " ".join(name.split()) for key, name in write_ins.items() if name.strip()}
+    for key in keys:
+        if marks.get(key) not in ("approve", "disapprove", "abstain"):
+            errors[f"mark-{key}"] = _("Choose approve, disapprove or abstain.")
+    for key, name in written.items():
+        if key not in keys or marks.get(key) != "disapprove":
+            errors[f"write_in-{key}"] = _("Write in another person only where you disapprove.")
+        elif name in names.values():
+            errors[f"write_in-{key}"] = _("That person is on the list already: mark them instead.")
+        elif len(name) > 40:
+            errors[f"write_in-{key}"] = _("A name has at most 40 characters.")
+    approvals = sum(1 for key in keys if marks.get(key) == "approve") + len(written)
+    if approvals > seats:
+        errors["ballot"] = _("Approve at most %(seats)d people, write-ins included.", seats=seats)
+    if errors:
+        raise FormInvalid(errors)
+    return {"marks": {key: marks[key] for key in keys}, "write_ins": written}
+
+
+def cast_ballot(
+    db: Session,
+    *,
+    voter: User,
+    election: Election,
+    marks: dict[str, str],
+    write_ins: dict[str, str],
+    candidates: dict[str, str],
+    now: datetime | None = None,
+) -> Receipt:
+    """Cast `voter`'s one ballot. `election` is locked (get_election(for_update=True));
+    `candidates` maps ballot keys to names. Raises FormInvalid, NotPermitted, AlreadyVoted."""
+    _voting_now(election, now)
+    if not on_roll(db, election, voter.id):
+        raise NotPermitted(_("You are not on this election's voter roll."))
+    if not checked_in(db, election, voter.id):
+        raise Conflict(_("Check in before you vote."))
+    if has_voted(db, election, voter.id):
+        raise AlreadyVoted(_("You have voted in this election already."))
+    ballot = clean_ballot(marks, write_ins, list(candidates), candidates, election.seats)
+    db.add(Participation(election_id=election.id, user_id=voter.id))
+    try:
+        db.flush()
+    except IntegrityError as error:  # a second request of the same voter, at the same time
+        raise AlreadyVoted(_("You have voted in this election already.")) from error
+    receipt = Receipt(new_receipt_code(), secrets.token_hex(16), "")
+    receipt = Receipt(receipt.code, receipt.nonce, commitment(receipt.code, ballot, receipt.nonce))
+    db.add(
+        Ballot(
+            id=secrets.token_hex(16), election_id=election.id, receipt=receipt.code, content=canonical(ballot)
+        )
+    )
+    _append_link(db, election, receipt.commitment)
+    db.flush()
+    return receipt
+
+
+def _append_link(db: Session, election: Election, commit: str) -> None:
+    seq = election.chain_length + 1
+    link = ChainLink(election_id=election.id, seq=seq, prev=election.chain_head, commitment=commit)
+    link.hash = link_hash(election.id, seq, election.chain_head, commit)
+    db.add(link)
+    election.chain_length, election.chain_head = seq, link.hash
+
+
+def published_ballots(db: Session, election: Election) -> list[dict[str, Any]]:
+    """Every ballot by receipt: an order that says nothing of when it was cast."""
+    rows = db.execute(
+        select(Ballot.receipt, Ballot.content)
+        .where(Ballot.election_id == election.id)
+        .order_by(Ballot.receipt)
+    )
+    return [{"receipt": receipt, "ballot": json.loads(content)} for receipt, content in rows]
+
+
+def chain(db: Session, election: Election) -> list[dict[str, Any]]:
+    rows = db.scalars(select(ChainLink).where(ChainLink.election_id == election.id).order_by(ChainLink.seq))
+    return [{"seq": r.seq, "prev": r.prev, "commitment": r.commitment, "hash": r.hash} for r in rows]
+
+
+def turnout(db: Session, election: Election) -> dict[str, int]:
+    """How many checked in and how many voted: never how."""
+
+    def number(model: type[CheckIn] | type[Participation]) -> int:
+        return db.scalar(select(func.count()).select_from(model).where(model.election_id == election.id)) or 0
+
+    return {"present": number(CheckIn), "voted": number(Participation)}
+
+
+def close(db: Session, *, election: Election, actor: User | None, early: bool) -> None:
+    """Close the box and publish the ballots; the audit entry fixes the chain head, the counts
+    and the hash of the published list. More ballots than voters makes the election void."""
+    listed = published_ballots(db, election)
+    election.ballots_hash = ballots_hash(listed)
+    election.phase = Phase.CLOSED
+    db.execute(
+        delete(Confirmation).where(Confirmation.election_id == election.id, Confirmation.step == Step.CLOSE)
+    )
+    counts = {**turnout(db, election), "ballots": len(listed), "expected": election.expected}
+    audit.record(
+        db, actor=actor, action=AuditAction.VOTING_ELECTION_CLOSE, subject=election,
+        organization_id=election.organization_id,
+        data={"chain_head": election.chain_head, "chain_length": election.chain_length,
+              "ballots_hash": election.ballots_hash, "early": early,
+              "void": counts["ballots"] > counts["voted"], **counts},
+    )  # fmt: skip
+
+
+def closing_counts(db: Session, election: Election) -> dict[str, int]:
+    return {
+        **turnout(db, election),
+        "ballots": len(published_ballots(db, election)),
+        "expected": election.expected,
+    }
+
+
+def count(db: Session, election: Election, rules: Rules) -> dict[str, Any]:
+    counts = closing_counts(db, election)
+    result = tally(
+        rules=rules,
+        seats=election.seats,
+        candidates=[str(c.id) for c in list_candidates(db, election, qualified_only=True)],
+        ballots=[entry["ballot"] for entry in published_ballots(db, election)],
+        present=counts["present"],
+        expected=counts["expected"],
+        voted=counts["voted"],
+    )
+    return result.as_dict()

@@ -1,0 +1,156 @@
+"""From nominations to the candidate list: nominate within the limits, gather the nominees when
+the window ends, review each one's qualification, and fix the list in surname stroke order with
+its profiles published in the disclosure area."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from disclosure import publishing
+from disclosure.models import Kind
+from grassroots import audit
+from grassroots.accounts.models import Membership, Role, User
+from grassroots.accounts.services import get_user_by_username
+from grassroots.audit import AuditAction
+from grassroots.db import utcnow
+from grassroots.errors import Conflict, FormInvalid, NotFound
+from grassroots.i18n import gettext as _
+from grassroots.i18n import ngettext
+
+from .models import Candidate, Election, Nomination, Phase
+from .rules import Rules
+from .strokes import stroke_key
+
+NOTE_MAX = 1000
+
+
+def is_member(db: Session, election: Election, user_id: int) -> bool:
+    query = select(Membership.id).where(
+        Membership.organization_id == election.organization_id,
+        Membership.user_id == user_id,
+        Membership.role >= Role.MEMBER,
+    )
+    return db.scalar(query) is not None
+
+
+def nominate(
+    db: Session, *, actor: User, election: Election, username: str, now: datetime | None = None
+) -> Nomination:
+    """`actor` recommends the member named `username`. The caller has asked the policy
+    (`may_nominate`). Raises FormInvalid, or Conflict outside the window or over the limit."""
+    if election.phase is not Phase.NOMINATION or (now or utcnow()) >= (
+        election.nomination_ends_at or utcnow()
+    ):
+        raise Conflict(_("Nominations are not open."))
+    nominee = get_user_by_username(db, username.strip())
+    if nominee is None or not is_member(db, election, nominee.id):
+        raise FormInvalid({"username": _("Only a member of this organization can be nominated.")})
+    made = nominations_by(db, election, actor)
+    if nominee.id in made:
+        raise FormInvalid({"username": _("You have already nominated this person.")})
+    if len(made) >= election.nominations_each:
+        raise Conflict(_("You have made all the nominations you may make."))
+    nomination = Nomination(election_id=election.id, nominator_id=actor.id, nominee_id=nominee.id)
+    db.add(nomination)
+    try:
+        db.flush()
+    except IntegrityError as error:  # the same nomination sent twice at once
+        raise Conflict(_("You have already nominated this person.")) from error
+    # The public audit log says that a nomination was made, not whom it named: only the counts
+    # are published, when the window ends.
+    audit.record(
+        db, actor=actor, action=AuditAction.VOTING_NOMINATION_ADD, subject=election,
+        organization_id=election.organization_id,
+    )  # fmt: skip
+    return nomination
+
+
+def nominations_by(db: Session, election: Election, actor: User) -> list[int]:
+    query = select(Nomination.nominee_id).where(
+        Nomination.election_id == election.id, Nomination.nominator_id == actor.id
+    )
+    return list(db.scalars(query))
+
+
+def gather_nominees(db: Session, election: Election) -> list[list[Any]]:
+    """A candidate row for every nominee, with their count; the counts, most first."""
+    rows = db.execute(
+        select(User.id, User.display_name, func.count(Nomination.id))
+        .join(Nomination, Nomination.nominee_id == User.id)
+        .where(Nomination.election_id == election.id)
+        .group_by(User.id, User.display_name)
+    ).all()
+    for user_id, name, number in rows:
+        db.add(Candidate(election_id=election.id, user_id=user_id, name=name, nominations=number))
+    db.flush()
+    return sorted(([name, number] for _id, name, number in rows), key=lambda row: (-row[1], row[0]))
+
+
+def list_candidates(db: Session, election: Election, *, qualified_only: bool = False) -> list[Candidate]:
+    query = select(Candidate).where(Candidate.election_id == election.id)
+    if qualified_only:
+        query = query.where(Candidate.qualified.is_(True))
+    return sorted(db.scalars(query), key=lambda c: (c.position, -c.nominations, c.id))
+
+
+def get_candidate(db: Session, election: Election, candidate_id: int) -> Candidate:
+    found = db.get(Candidate, candidate_id)
+    if found is None or found.election_id != election.id:
+        raise NotFound(_("There is no such candidate."))
+    return found
+
+
+def review(
+    db: Session, *, actor: User, election: Election, candidate: Candidate, qualified: bool, note: str
+) -> None:
+    """Record the qualification review of one nominee. The note is the profile's biography
+    when qualified and the reason when not. Raises FormInvalid, Conflict."""
+    if election.phase is not Phase.REVIEW:
+        raise Conflict(_("Nominees are reviewed only between nomination and publicity."))
+    note = note.strip()
+    if not note:
+        raise FormInvalid({"note": _("Write a biography, or why the nominee does not qualify.")})
+    if len(note) > NOTE_MAX:
+        raise FormInvalid({"note": _("At most %(max)d characters.", max=NOTE_MAX)})
+    candidate.qualified, candidate.review_note = qualified, note
+    audit.record(
+        db, actor=actor, action=AuditAction.VOTING_CANDIDATE_REVIEW, subject=election,
+        organization_id=election.organization_id,
+        data={"name": candidate.name, "qualified": qualified},
+    )  # fmt: skip
+
+
+def fix_list(db: Session, *, actor: User, election: Election, rules: Rules) -> list[str]:
+    """Order the qualified in surname stroke order and publish their profiles. Raises Conflict
+    while a nominee is unreviewed or when too few qualify for the seats."""
+    everyone = list_candidates(db, election)
+    if any(c.qualified is None for c in everyone):
+        raise Conflict(_("Review every nominee first."))
+    listed = sorted((c for c in everyone if c.qualified), key=lambda c: stroke_key(c.name))
+    if not rules.enough_candidates(candidates=len(listed), seats=election.seats):
+        raise Conflict(_("Too few qualified candidates for the seats under this election's rules."))
+    for position, candidate in enumerate(listed, start=1):
+        candidate.position = position
+        candidate.profile_id = _publish_profile(db, actor, election, candidate).id
+    return [c.name for c in listed]
+
+
+def _publish_profile(db: Session, actor: User, election: Election, candidate: Candidate):  # type: ignore[no-untyped-def]
+    typed = {
+        "title": _("Candidate: %(name)s", name=candidate.name),
+        "name": candidate.name,
+        "biography": candidate.review_note,
+        "nominated_how": ngettext(
+            "%(num)d nomination", "%(num)d nominations", candidate.nominations, num=candidate.nominations
+        ),
+        "review": _("Qualified"),
+    }
+    return publishing.publish(
+        db, actor=actor, role="secretary", organization_id=election.organization_id,
+        kind=Kind.CANDIDATE, typed=typed, post_id=election.post_id,
+    )  # fmt: skip

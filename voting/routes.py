@@ -1,0 +1,213 @@
+"""The election pages everyone and every voter sees: the list, one election, nominating,
+check-in, the ballot, the receipt lookup, the results and the record."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from grassroots import policy
+from grassroots.errors import Conflict, FormInvalid
+from grassroots.i18n import gettext as _
+from grassroots.web import Context, view
+
+from . import ballots, candidates, labels, phases, record
+from .models import Election, Phase, reached
+
+
+def load(ctx: Context, *, for_update: bool = False) -> Election:
+    """The election of the path. A GET that finds voting past its end closes it first, in a
+    unit of its own (the page's own unit only reads)."""
+    election_id = ctx.path_int("election_id")
+    election = phases.get_election(ctx.db, election_id, for_update=for_update)
+    if ctx.request.method == "GET" and phases.voting_ended(election):
+        with ctx.site.database.writing() as db:
+            phases.settle(db, phases.get_election(db, election_id, for_update=True))
+        ctx.db.rollback()  # end the read snapshot, so the close is seen
+        election = phases.get_election(ctx.db, election_id)
+    return election
+
+
+def org_path(ctx: Context, election: Election) -> tuple[int, ...]:
+    return ctx.tree.path(election.organization_id)
+
+
+def may_run(ctx: Context, election: Election) -> bool:
+    return policy.may_run_organization(ctx.actor, org_path(ctx, election))
+
+
+def settled_or_redirect(ctx: Context, election: Election) -> Response | None:
+    """A POST that finds voting past its end closes it and says so, rather than failing (a
+    failure would roll the close back)."""
+    if phases.voting_ended(election):
+        phases.settle(ctx.db, election)
+        return ctx.redirect(f"/elections/{election.id}")
+    return None
+
+
+@view
+def index(ctx: Context) -> Response:
+    ctx.require(policy.may_read_public(ctx.actor))
+    query = select(Election).order_by(Election.id.desc()).limit(100)
+    listed = list(ctx.db.scalars(query))
+    orgs = {e.organization_id: ctx.tree.by_id[e.organization_id] for e in listed}
+    return ctx.render("voting/index.html", elections=listed, orgs=orgs, **labels.HELPERS)
+
+
+@view
+def show(ctx: Context) -> Response:
+    election = load(ctx)
+    return render_election(ctx, election)
+
+
+def render_election(ctx: Context, election: Election, status_code: int = 200, **extra: Any) -> Response:
+    user = ctx.user
+    listed = candidates.list_candidates(ctx.db, election, qualified_only=reached(election, Phase.PUBLICITY))
+    mine = {
+        "on_roll": bool(user and ballots.on_roll(ctx.db, election, user.id)),
+        "checked_in": bool(user and ballots.checked_in(ctx.db, election, user.id)),
+        "voted": bool(user and ballots.has_voted(ctx.db, election, user.id)),
+    }
+    return ctx.render(
+        "voting/election.html", status_code=status_code, e=election,
+        org=ctx.tree.by_id[election.organization_id], candidates=listed, mine=mine,
+        turnout=ballots.turnout(ctx.db, election), may_run=may_run(ctx, election),
+        asked_steps={str(p.step) for p in phases.pending_steps(ctx.db, election)},
+        **labels.HELPERS, **{"errors": {}, "error_for": None, "typed": None, "typed_note": "", **extra},
+    )  # fmt: skip
+
+
+@view
+def nominate(ctx: Context) -> Response:
+    # Locked for a POST, so that two nominations sent at once cannot both pass the limit.
+    election = load(ctx, for_update=ctx.request.method == "POST")
+    user = ctx.require_login()
+    ctx.require(
+        policy.may_nominate(
+            ctx.actor, org_path(ctx, election), public_recommendation=election.public_recommendation
+        )
+    )
+    errors: dict[str, str] = {}
+    if ctx.request.method == "POST":
+        try:
+            candidates.nominate(ctx.db, actor=user, election=election, username=ctx.field("username"))
+            return ctx.redirect(f"/elections/{election.id}/nominate")
+        except FormInvalid as exc:
+            ctx.db.rollback()
+            errors = exc.errors
+    made = candidates.nominations_by(ctx.db, election, user)
+    return ctx.render(
+        "voting/nominate.html", status_code=400 if errors else 200, e=election, errors=errors,
+        typed=ctx.field("username"), made=len(made),
+    )  # fmt: skip
+
+
+@view
+def checkin(ctx: Context) -> Response:
+    election = load(ctx, for_update=ctx.request.method == "POST")
+    user = ctx.require_login()
+    ctx.require(ballots.on_roll(ctx.db, election, user.id))
+    if ctx.request.method == "POST":
+        if (closed := settled_or_redirect(ctx, election)) is not None:
+            return closed
+        ballots.check_in(ctx.db, voter=user, election=election)
+        return ctx.redirect(f"/elections/{election.id}/ballot")
+    return ctx.render("voting/checkin.html", e=election, done=ballots.checked_in(ctx.db, election, user.id))
+
+
+def _typed_ballot(ctx: Context, keys: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    marks = {key: ctx.field(f"mark-{key}", "abstain") for key in keys}
+    write_ins = {key: ctx.field(f"write_in-{key}") for key in keys if ctx.field(f"write_in-{key}").strip()}
+    return marks, write_ins
+
+
+@view
+def ballot(ctx: Context) -> Response:
+    """GET the ballot; POST `step=review` to see it back, `step=cast` to cast it. The receipt
+    page answers the cast itself: a redirect would need the receipt kept beside the voter."""
+    election = load(ctx, for_update=ctx.request.method == "POST")
+    user = ctx.require_login()
+    ctx.require(
+        policy.may_vote(
+            ctx.actor, org_path(ctx, election), on_voter_roll=ballots.on_roll(ctx.db, election, user.id)
+        )
+    )
+    if election.phase is not Phase.VOTING:
+        raise Conflict(_("Voting is not open."))
+    if ballots.has_voted(ctx.db, election, user.id):
+        raise ballots.AlreadyVoted(_("You have voted in this election already."))
+    if not ballots.checked_in(ctx.db, election, user.id):
+        return ctx.redirect(f"/elections/{election.id}/checkin")
+    listed = candidates.list_candidates(ctx.db, election, qualified_only=True)
+    names = {str(c.id): c.name for c in listed}
+    marks, write_ins = _typed_ballot(ctx, list(names))
+    step, errors = ctx.field("step"), {}
+    if ctx.request.method == "POST":
+        if (closed := settled_or_redirect(ctx, election)) is not None:
+            return closed
+        try:
+            if step == "cast":
+                receipt = ballots.cast_ballot(
+                    ctx.db, voter=user, election=election, marks=marks, write_ins=write_ins, candidates=names
+                )
+                return ctx.render("voting/receipt_given.html", e=election, receipt=receipt)
+            ballots.clean_ballot(marks, write_ins, list(names), names, election.seats)
+        except FormInvalid as exc:
+            ctx.db.rollback()
+            errors, step = exc.errors, ""
+    return ctx.render(
+        "voting/ballot.html", status_code=400 if errors else 200, e=election, candidates=listed,
+        marks=marks, write_ins=write_ins, errors=errors, reviewing=step == "review" and not errors,
+        **labels.HELPERS,
+    )  # fmt: skip
+
+
+@view
+def receipt(ctx: Context) -> Response:
+    election = load(ctx)
+    code = ctx.query("code").strip()
+    found = None
+    if code and election.phase in record.PUBLIC_PHASES:
+        wanted = code.upper().replace("-", "").replace(" ", "")
+        listed = ballots.published_ballots(ctx.db, election)
+        found = next((b for b in listed if b["receipt"].replace("-", "") == wanted), None)
+    names = {str(c.id): c.name for c in candidates.list_candidates(ctx.db, election, qualified_only=True)}
+    return ctx.render(
+        "voting/receipt.html", e=election, code=code, found=found, names=names, **labels.HELPERS
+    )
+
+
+@view
+def results(ctx: Context) -> Response:
+    election = load(ctx)
+    if election.phase is not Phase.PUBLISHED:
+        raise Conflict(_("The result is shown once it has been counted and published."))
+    result = json.loads(election.result)
+    names = {str(c.id): c.name for c in candidates.list_candidates(ctx.db, election, qualified_only=True)}
+    return ctx.render(
+        "voting/results.html", e=election, result=result, names=names, chart=labels.chart(result, names),
+        **labels.HELPERS,
+    )  # fmt: skip
+
+
+@view
+def record_json(ctx: Context) -> Response:
+    election = load(ctx)
+    data = record.build(ctx.db, election, with_result=election.phase is Phase.PUBLISHED)
+    return JSONResponse(data, headers={"Cache-Control": "no-cache"})
+
+
+routes = [
+    Route("/", index, name="index"),
+    Route("/{election_id:int}", show, name="election"),
+    Route("/{election_id:int}/nominate", nominate, methods=["GET", "POST"], name="nominate"),
+    Route("/{election_id:int}/checkin", checkin, methods=["GET", "POST"], name="checkin"),
+    Route("/{election_id:int}/ballot", ballot, methods=["GET", "POST"], name="ballot"),
+    Route("/{election_id:int}/receipt", receipt, name="receipt"),
+    Route("/{election_id:int}/results", results, name="results"),
+    Route("/{election_id:int}/record.json", record_json, name="record"),
+]

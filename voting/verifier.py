@@ -1,0 +1,237 @@
+"""Check an exported election record: python3 verifier.py DIR [--receipt CODE].
+
+One file, Python's standard library only, so anyone can read it whole and run it without the
+site. It recomputes the ballot chain, the counts and the tally from record.json, and exits 0
+when everything matches or 1 naming what does not. The tally here is written separately from
+the site's (voting/tally.py) on purpose: two implementations that agree are evidence that both
+count as the rules say. The site imports the hashing functions below, so that what it commits
+to and what this file checks are defined once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+CHAIN_DOMAIN = b"grassroots-ballot-chain-v1\x00"
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def genesis(election_id: int) -> str:
+    return sha256(f"genesis:{election_id}")
+
+
+def commitment(receipt: str, ballot: dict[str, Any], nonce: str) -> str:
+    """What the chain holds for a ballot: without the voter's nonce it reveals nothing."""
+    return sha256(receipt + "\n" + canonical(ballot) + "\n" + nonce)
+
+
+def link_hash(election_id: int, seq: int, prev: str, commit: str) -> str:
+    entry = {"election": election_id, "seq": seq, "prev": prev, "commitment": commit}
+    return hashlib.sha256(CHAIN_DOMAIN + canonical(entry).encode()).hexdigest()
+
+
+def ballots_hash(ballots: list[dict[str, Any]]) -> str:
+    return sha256(canonical(ballots))
+
+
+def audit_hash(content: dict[str, Any]) -> str:
+    """The site's audit entry hash (grassroots.audit.hash_content)."""
+    return sha256(canonical(content))
+
+
+# ---------------------------------------------------------------- the checks
+
+
+def check_chain(record: dict[str, Any]) -> list[str]:
+    problems, prev = [], genesis(record["election"]["id"])
+    for number, link in enumerate(record["chain"], start=1):
+        if link["seq"] != number:
+            problems.append(f"chain: entry {number} claims to be entry {link['seq']}")
+        elif link["prev"] != prev:
+            problems.append(f"chain: entry {number} does not follow the entry before it")
+        elif link_hash(record["election"]["id"], number, prev, link["commitment"]) != link["hash"]:
+            problems.append(f"chain: entry {number} does not match its hash")
+        prev = link["hash"]
+    if prev != record["chain_head"]:
+        problems.append("chain: the head does not match the last entry")
+    return problems
+
+
+def check_ballots(record: dict[str, Any]) -> list[str]:
+    problems = []
+    receipts = [b["receipt"] for b in record["ballots"]]
+    if receipts != sorted(receipts):
+        problems.append("ballots: not sorted by receipt")
+    if len(set(receipts)) != len(receipts):
+        problems.append("ballots: a receipt appears twice")
+    if ballots_hash(record["ballots"]) != record["ballots_hash"]:
+        problems.append("ballots: the list does not match its hash")
+    counts = record["counts"]
+    if len(record["ballots"]) != len(record["chain"]):
+        problems.append("counts: the number of ballots differs from the number of chain entries")
+    if len(record["ballots"]) != counts["ballots"]:
+        problems.append("counts: the number of ballots differs from the count recorded")
+    if counts["ballots"] > counts["voted"]:
+        problems.append("counts: more ballots than voters: the election is void")
+    return problems
+
+
+def check_audit(record: dict[str, Any]) -> list[str]:
+    problems, last_seq, closing = [], 0, None
+    for entry in record["audit"]:
+        content = entry["content"]
+        if audit_hash(content) != entry["hash"]:
+            problems.append(f"audit: entry {content['seq']} does not match its hash")
+        if content["seq"] <= last_seq:
+            problems.append(f"audit: entry {content['seq']} is out of order")
+        last_seq = content["seq"]
+        if content["action"] == "voting.election.close":
+            closing = content["data"]
+    if closing is None:
+        return [*problems, "audit: the closing entry is missing"]
+    expected = {
+        "chain_head": record["chain_head"],
+        "chain_length": len(record["chain"]),
+        "ballots_hash": record["ballots_hash"],
+        **record["counts"],
+    }
+    for key, value in expected.items():
+        if closing.get(key) != value:
+            problems.append(f"audit: the closing entry records another {key}")
+    return problems
+
+
+def check_definition(record: dict[str, Any]) -> list[str]:
+    election = record["election"]
+    if sha256(canonical(election["rules"])) != election["rules_hash"]:
+        return ["election: the rules do not match their hash"]
+    return []
+
+
+def check_result(record: dict[str, Any]) -> list[str]:
+    if record.get("result") is None:
+        return []
+    recount = count(record)
+    published = record["result"]
+    problems = []
+    for key in ("outcome", "valid", "invalid", "base", "counts", "write_ins", "seats_left"):
+        if recount[key] != published.get(key):
+            problems.append(f"result: {key} differs from a recount")
+    for key in ("elected", "runoff"):
+        if sorted(recount[key]) != sorted(published.get(key, [])):
+            problems.append(f"result: {key} differs from a recount")
+    return problems
+
+
+def verify(record: dict[str, Any]) -> list[str]:
+    """Every problem found, in words; an empty list when the record holds together."""
+    try:
+        checks = (check_definition, check_chain, check_ballots, check_audit, check_result)
+        return [problem for check in checks for problem in check(record)]
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        return [f"record: malformed ({type(error).__name__}: {error})"]
+
+
+# ---------------------------------------------------------------- the recount
+
+
+def valid_ballot(ballot: dict[str, Any], keys: list[str], seats: int) -> bool:
+    marks, write_ins = ballot.get("marks"), ballot.get("write_ins", {})
+    if not isinstance(marks, dict) or not isinstance(write_ins, dict) or set(marks) != set(keys):
+        return False
+    if len(marks) != len(keys) or any(v not in ("approve", "disapprove", "abstain") for v in marks.values()):
+        return False
+    for key, name in write_ins.items():
+        if marks.get(key) != "disapprove" or not isinstance(name, str) or not name.strip():
+            return False
+    return list(marks.values()).count("approve") + len(write_ins) <= seats
+
+
+def count(record: dict[str, Any]) -> dict[str, Any]:
+    election, counts = record["election"], record["counts"]
+    rules, seats = election["rules"], election["seats"]
+    keys = [c["key"] for c in election["candidates"]]
+    tallied = {k: {"approve": 0, "disapprove": 0, "abstain": 0} for k in keys}
+    out: dict[str, Any] = {"valid": 0, "invalid": 0, "base": 0, "counts": tallied, "write_ins": {}}
+    out.update(elected=[], runoff=[], seats_left=0)
+    present, expected = counts["present"], counts["expected"]
+    if counts["ballots"] > counts["voted"]:
+        return {**out, "outcome": "void"}
+    left, right = rules["quorum_den"] * present, rules["quorum_num"] * expected
+    if expected <= 0 or not (left > right if rules["quorum_strict"] else left >= right):
+        return {**out, "outcome": "no_quorum"}
+    for entry in record["ballots"]:
+        ballot = entry["ballot"]
+        if not valid_ballot(ballot, keys, seats):
+            out["invalid"] += 1
+            continue
+        out["valid"] += 1
+        for key, mark in ballot["marks"].items():
+            tallied[key][mark] += 1
+        for name in ballot.get("write_ins", {}).values():
+            out["write_ins"][name.strip()] = out["write_ins"].get(name.strip(), 0) + 1
+    out["base"] = {"present": present, "roll": expected, "valid": out["valid"]}[rules["majority_base"]]
+    return _elect(out, seats)
+
+
+def _elect(out: dict[str, Any], seats: int) -> dict[str, Any]:
+    votes = {k: v["approve"] for k, v in out["counts"].items()}
+    votes.update({"write-in:" + name: n for name, n in out["write_ins"].items()})
+    passed = sorted(
+        (k for k, n in votes.items() if out["base"] > 0 and 2 * n > out["base"]), key=lambda k: -votes[k]
+    )
+    if len(passed) <= seats:
+        out.update(elected=passed, seats_left=seats - len(passed))
+        return {**out, "outcome": "complete" if len(passed) == seats else "further_round"}
+    cut = votes[passed[seats - 1]]
+    if votes[passed[seats]] != cut:
+        return {**out, "outcome": "complete", "elected": passed[:seats]}
+    above = [k for k in passed if votes[k] > cut]
+    tied = [k for k in passed if votes[k] == cut]
+    return {**out, "outcome": "runoff", "elected": above, "runoff": tied, "seats_left": seats - len(above)}
+
+
+def find_receipt(record: dict[str, Any], code: str) -> dict[str, Any] | None:
+    wanted = code.strip().upper().replace(" ", "")
+    for entry in record.get("ballots", []):
+        if entry["receipt"].replace("-", "") == wanted.replace("-", ""):
+            return entry
+    return None
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0].startswith("-"):
+        print("usage: verifier.py DIR [--receipt CODE]", file=sys.stderr)
+        return 2
+    try:
+        record = json.loads((Path(argv[0]) / "record.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"record: cannot be read ({error})")
+        return 1
+    problems = verify(record)
+    if "--receipt" in argv[1:]:
+        code = argv[argv.index("--receipt") + 1] if argv.index("--receipt") + 1 < len(argv) else ""
+        found = find_receipt(record, code)
+        print(f"receipt {code}: " + (canonical(found["ballot"]) if found else "not found"))
+        if found is None:
+            problems.append(f"receipt: {code} is not in the ballot list")
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"ok: chain head {record['chain_head']}, {len(record['ballots'])} ballots, result recounted")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
