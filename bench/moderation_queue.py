@@ -30,7 +30,7 @@ import wrk
 from wrk import WrkOptions, WrkResult
 
 HELD = 10_000
-PER_PAGE = 50  # moderation/queue.py's
+PER_PAGE = 30  # moderation/queue.py's
 TARGET_P99_MS = 100.0
 BACKENDS = ("sqlite", "postgres")
 MODERATORS = ("shuji", "yg_banzhu")
@@ -103,7 +103,7 @@ def _paths(site: servers.Server, held: int) -> tuple[list[str], list[dict[str, s
     for username in MODERATORS:
         cookie = {"Cookie": f"gr_session={servers.log_in(site.port, username, harness.PASSWORD)}"}
         first = servers.get(site.port, "/moderation/", cookie)
-        if first.status != 200 or first.body.count(b'name="item"') != 50:
+        if first.status != 200 or first.body.count(b'name="item"') != PER_PAGE:
             raise RuntimeError(f"{username}'s queue answered {first.status} without a full page of items")
         board = _first_board(first.body)
         deep = max(1, _waiting(first.body) // PER_PAGE // 2)  # halfway down this moderator's queue

@@ -18,7 +18,7 @@ from grassroots.accounts import organizations as orgs
 from grassroots.accounts import services as accounts
 from grassroots.accounts.models import Role
 from grassroots.audit import AuditAction
-from grassroots.db import Database
+from grassroots.db import Database, vacuum_analyze
 from grassroots.errors import DomainError, FormInvalid
 from grassroots.notifications import Notifier
 from grassroots.security import Passwords
@@ -191,7 +191,9 @@ def _load_demo(
     if threads:
         forum_demo.analyze(database)
     if letters:
-        mailbox_bulk.vacuum(database)
+        vacuum_analyze(database, ["mailbox_letters"])
+    if disclosures:
+        vacuum_analyze(database, ["disclosures", "disclosure_revisions"])
     print(f"demo accounts (password: {password}):")
     for account in made:
         print(f"{account.username} {account.role} {account.organization}")

@@ -49,7 +49,7 @@ def reason_label(reason: HoldReason | str) -> str:
 
 @lru_cache(maxsize=8)
 def _reason_labels(locale: str) -> dict[HoldReason, str]:
-    """Per language, once: a queue page labels fifty items."""
+    """Per language, once: a queue page labels thirty items."""
     return {
         HoldReason.NEW_ACCOUNT: _("New account"),
         HoldReason.WATCHED_WORD: _("Watched word"),

@@ -9,12 +9,12 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from grassroots import markup
 from grassroots.accounts.models import Organization
-from grassroots.db import Database, utcnow
+from grassroots.db import utcnow
 
 from .models import Category, Letter, Rating, Status
 
@@ -43,14 +43,6 @@ def load(db: Session, count: int, progress: Callable[[str], None] | None = None)
         db.execute(insert(Letter), rows)
         if progress:
             progress(f"mailbox demo: {first + len(rows):,} of {count:,} letters")
-
-
-def vacuum(database: Database) -> None:
-    """After a bulk load on PostgreSQL: what autovacuum would soon do for a live site, planner
-    statistics and the visibility map (the statistics are counted from their index alone)."""
-    if database.url.startswith("postgresql"):
-        with database.write_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE mailbox_letters"))
 
 
 def _row(rng: random.Random, org_ids: list[int], body_html: str, now):  # type: ignore[no-untyped-def]
