@@ -194,6 +194,8 @@ def _load_demo(
         vacuum_analyze(database, ["mailbox_letters"])
     if disclosures:
         vacuum_analyze(database, ["disclosures", "disclosure_revisions"])
+    if held > demo_moderation.SMALL_HELD:
+        vacuum_analyze(database, ["moderation_queue", "forum_posts", "forum_threads", "users"])
     print(f"demo accounts (password: {password}):")
     for account in made:
         print(f"{account.username} {account.role} {account.organization}")
