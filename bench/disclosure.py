@@ -29,7 +29,6 @@ from wrk import WrkOptions, WrkResult
 DISCLOSURES = 10_000
 TARGET_P99_MS = 50.0
 TARGET_SHARE = 0.08
-BACKENDS = ("sqlite", "postgres")
 INDEX_PATHS = [
     *(f"/disclosure/?page={n}" for n in range(1, 11)),
     "/disclosure/?org=yangguang",
@@ -76,10 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="The disclosure area's public pages under load.")
     parser.add_argument("--disclosures", type=int, default=DISCLOSURES, help=f"({DISCLOSURES:,})")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
-    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    harness.add_run_options(parser)
     return parser
 
 

@@ -3,6 +3,7 @@ PostgreSQL database, `grassroots demo` and `grassroots serve` as the project's o
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import subprocess
@@ -23,6 +24,17 @@ SECRET_KEY = "grassroots-bench-secret-key-not-for-production-0123456789"
 PASSWORD = "bench-pass-123"
 WORKERS = 2
 DEMO_TIMEOUT_S = 900
+
+
+BACKENDS = ("sqlite", "postgres")
+
+
+def add_run_options(parser: argparse.ArgumentParser, backends: Sequence[str] = BACKENDS) -> None:
+    """The options every benchmark script takes: how long, on which databases, and --check."""
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up before each run")
+    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(backends))
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
 
 
 class Skipped(Exception):

@@ -29,7 +29,6 @@ from wrk import WrkOptions, WrkResult
 
 LETTERS = 100_000
 TARGET_P99_MS = 100.0
-BACKENDS = ("sqlite", "postgres")
 ORGS = ("dongfeng", "yangguang", "heping", "yangguang-1", "yangguang-2", "heping-1", "heping-retired")
 INBOX_PATHS = [
     *(f"/mailbox/inbox?overdue=1&page={n}" for n in range(1, 6)),
@@ -71,10 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--letters", type=int, default=LETTERS, help=f"({LETTERS:,})")
     parser.add_argument("--inbox-connections", type=int, default=4)
     parser.add_argument("--stats-connections", type=int, default=32)
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=["postgres"])
-    parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
+    harness.add_run_options(parser, ["postgres"])
     return parser
 
 

@@ -32,7 +32,6 @@ from wrk import WrkOptions, WrkResult
 HELD = 10_000
 PER_PAGE = 30  # moderation/queue.py's
 TARGET_P99_MS = 100.0
-BACKENDS = ("sqlite", "postgres")
 MODERATORS = ("shuji", "yg_banzhu")
 
 
@@ -67,10 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="p99 of the moderation queue page.")
     parser.add_argument("--held", type=int, default=HELD, help=f"items waiting ({HELD:,})")
     parser.add_argument("--connections", type=int, default=4, help="requests at once (4)")
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
-    parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
+    harness.add_run_options(parser)
     return parser
 
 
