@@ -32,8 +32,8 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/screening.py
 	$(BIN)/python bench/moderation_queue.py
-	$(BIN)/python bench/disclosure.py
-	$(BIN)/python bench/mailbox.py
+	$(BIN)/python bench/disclosure_pages.py
+	$(BIN)/python bench/mailbox_pages.py
 
 # Re-extract the messages from code and templates, and merge them into both catalogs.
 messages: $(VENV)/.test-installed

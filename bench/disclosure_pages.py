@@ -2,8 +2,8 @@
 anonymous visitors, against the bare endpoint in the same minutes, on SQLite and PostgreSQL.
 The data is `grassroots demo --disclosures 10000`.
 
-    .venv/bin/python bench/disclosure.py            # both backends, about 3 minutes
-    .venv/bin/python bench/disclosure.py --check    # exit 1 when a target is missed
+    .venv/bin/python bench/disclosure_pages.py            # both backends, about 3 minutes
+    .venv/bin/python bench/disclosure_pages.py --check    # exit 1 when a target is missed
 
 Targets (the issue's): p99 under 50 ms and at least 8 % of the bare endpoint's requests a second,
 at wrk's 32 connections, as the front page is measured. These pages are public and read most, so

@@ -4,8 +4,8 @@ committee's secretary sees it (every organization's letters), and the public sta
 The data is `grassroots demo --letters 100000`: letters over the past year in every
 organization, about one in nine still open, most of those past their due date.
 
-    .venv/bin/python bench/mailbox.py             # about 2 minutes
-    .venv/bin/python bench/mailbox.py --check     # exit 1 when the target is missed
+    .venv/bin/python bench/mailbox_pages.py             # about 2 minutes
+    .venv/bin/python bench/mailbox_pages.py --check     # exit 1 when the target is missed
 
 Target: p99 under 100 ms for both. The inbox is worked by a few secretaries at a time, so wrk
 keeps 4 requests going (`--inbox-connections`); the statistics are public and read at 32, as
