@@ -110,6 +110,16 @@ def revise(
     return revision
 
 
+def link_election(db: Session, *, post_id: int, election_id: int) -> None:
+    """The election that fills a vacant post: its page then offers the nomination form while
+    the post is open. A link, not a change of what the post says, so no new revision."""
+    post = db.get_one(Disclosure, post_id)
+    if post.kind is not Kind.POST:
+        raise Conflict(_("Only a vacant post is filled by an election."))
+    post.election_id = election_id
+    cache.changed(db)
+
+
 def withdrawn_message() -> str:
     return _("A withdrawn disclosure cannot be changed; publish a new one.")
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from sqlalchemy.orm import Session
 
 from disclosure.models import Kind
+from disclosure.publishing import link_election
 from disclosure.reading import get_disclosure
 from grassroots import audit
 from grassroots.accounts.models import User
@@ -81,6 +82,8 @@ def create_election(db: Session, *, actor: User, org: OrgRef, typed: Mapping[str
     )  # fmt: skip
     db.add(election)
     db.flush()
+    if post_id is not None:
+        link_election(db, post_id=post_id, election_id=election.id)
     audit.record(
         db, actor=actor, action=AuditAction.VOTING_ELECTION_CREATE, subject=election,
         organization_id=org.id, data={"title": title, "seats": election.seats, "rules": config,

@@ -190,3 +190,24 @@ def test_no_objection_is_taken_once_the_publicity_period_is_over(
     late = anonymous.post(where, data={"body": "我反对这个决定", "contact": "", "csrf_token": form_token})
     assert late.status_code == 409 and "我反对这个决定" in late.text
     assert "公示期已于" in anonymous.get(f"/disclosure/notices/{notice_id}").text
+
+
+def test_a_vacant_post_offers_the_nomination_form_once_an_election_fills_it(
+    app: Any, client: TestClient, database: Database, desk: Desk
+) -> None:
+    from grassroots.accounts.models import User
+    from voting import elections
+
+    secretary = signed_in(app, "secretary")
+    post_id = published_id(publish(secretary, "posts", POST))
+    assert not page(client.get(f"/disclosure/posts/{post_id}")).select("a[href$='/nominate']")
+    with database.writing() as db:
+        election = elections.create_election(
+            db, actor=db.get_one(User, desk.secretary.id), org=desk.world.branch_a,
+            typed={"title": "补选", "seats": "1", "rule_set": "party", "nominations_each": "1",
+                   "nomination_days": "3", "publicity_days": "5", "voting_minutes": "60",
+                   "post_id": str(post_id)},
+        )  # fmt: skip
+        election_id = election.id
+    link = page(client.get(f"/disclosure/posts/{post_id}")).select_one("a[href$='/nominate']")
+    assert link is not None and link["href"] == f"/elections/{election_id}/nominate"
