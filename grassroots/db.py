@@ -143,6 +143,9 @@ def _sqlite_engine(url: str, *, pool_size: int, immediate: bool) -> Engine:
             "busy_timeout=30000",
             "cache_size=-32768",
             "temp_store=MEMORY",
+            # Deleted rows are overwritten, not left in free pages: the rows an election's
+            # close rewrites (voting.ballots) must not stay readable in their old order.
+            "secure_delete=ON",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,9 @@ from .models import Ballot, ChainLink, CheckIn, Confirmation, Election, Particip
 from .rules import Rules
 from .tally import tally
 from .verifier import ballots_hash, canonical, commitment, link_hash
+
+
+log = logging.getLogger(__name__)
 
 
 class AlreadyVoted(Conflict):
@@ -186,6 +190,7 @@ def close(db: Session, *, election: Election, actor: User | None, early: bool) -
     """Close the box and publish the ballots; the audit entry fixes the chain head, the counts
     and the hash of the published list. More ballots than voters makes the election void."""
     listed = published_ballots(db, election)
+    _rewrite_in_order(db, election)
     election.ballots_hash = ballots_hash(listed)
     election.phase = Phase.CLOSED
     db.execute(
@@ -199,6 +204,46 @@ def close(db: Session, *, election: Election, actor: User | None, early: bool) -
               "ballots_hash": election.ballots_hash, "early": early,
               "void": counts["ballots"] > counts["voted"], **counts},
     )  # fmt: skip
+
+
+def _rewrite_in_order(db: Session, election: Election) -> None:
+    """Write the ballots again sorted by receipt, with new random keys, and the participations
+    and check-ins sorted by voter, all in this one transaction. Until now the order rows were
+    stored in (SQLite's rowid, PostgreSQL's ctid) and the transaction that wrote them
+    (PostgreSQL's xmin) followed the order of casting, in which a ballot and its voter's
+    participation sat side by side; afterwards all of them say only "written at the close"."""
+    kept = db.execute(
+        select(Ballot.receipt, Ballot.content).where(Ballot.election_id == election.id).order_by(Ballot.receipt)
+    ).all()
+    voters = {
+        model: list(db.scalars(select(model.user_id).where(model.election_id == election.id).order_by(model.user_id)))
+        for model in (Participation, CheckIn)
+    }
+    db.execute(delete(Ballot).where(Ballot.election_id == election.id))
+    if kept:
+        db.execute(
+            insert(Ballot),
+            [
+                {"id": secrets.token_hex(16), "election_id": election.id, "receipt": receipt, "content": content}
+                for receipt, content in kept
+            ],
+        )
+    for model, user_ids in voters.items():
+        db.execute(delete(model).where(model.election_id == election.id))
+        if user_ids:
+            db.execute(insert(model), [{"election_id": election.id, "user_id": u} for u in user_ids])
+    if db.get_bind().dialect.name == "postgresql":
+        event.listen(db, "after_commit", _vacuum_after_commit, once=True)
+
+
+def _vacuum_after_commit(db: Session) -> None:
+    """The rows the close replaced stay in PostgreSQL's pages as dead versions, in casting order,
+    until a vacuum frees them: free them now rather than whenever autovacuum comes by."""
+    try:
+        with db.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM voting_ballots, voting_participations, voting_checkins"))
+    except Exception:  # the close stands; autovacuum will free the space later
+        log.warning("vacuum after closing an election failed", exc_info=True)
 
 
 def closing_counts(db: Session, election: Election) -> dict[str, int]:

@@ -7,7 +7,7 @@ import json
 import threading
 
 import pytest
-from sqlalchemy import DateTime, inspect, select
+from sqlalchemy import DateTime, inspect, select, text
 from sqlalchemy.orm import Session
 
 from grassroots.accounts.services import get_user_by_username
@@ -211,3 +211,45 @@ def test_two_ballots_from_one_voter_at_once_store_exactly_one(database: Database
             len(list(db.scalars(select(Participation).where(Participation.election_id == election_id)))) == 1
         )
         assert len(list(db.scalars(select(ChainLink).where(ChainLink.election_id == election_id)))) == 1
+
+
+def _stored_order(db: Session, table: str, column: str, election_id: int) -> list[tuple[str, str]]:
+    """The rows as the database keeps them (rowid, ctid) with the transaction that wrote each
+    (PostgreSQL's xmin; nothing on SQLite)."""
+    postgres = db.get_bind().dialect.name == "postgresql"
+    order, writer = ("ctid", "xmin::text") if postgres else ("rowid", "''")
+    query = f"SELECT {column}, {writer} FROM {table} WHERE election_id = :e ORDER BY {order}"  # noqa: S608
+    return [(str(value), str(xmin)) for value, xmin in db.execute(text(query), {"e": election_id})]
+
+
+def test_the_close_rewrites_the_stored_order_so_it_no_longer_follows_casting(
+    database: Database, branch: Branch, vote: Vote
+) -> None:
+    with database.writing() as db:
+        made = draft(db, branch)
+        open_voting(db, branch, made)
+        election_id = made.id
+    # Each voter in a transaction of their own, in the reverse order of their accounts.
+    cast_order = list(reversed(branch.members))
+    codes = []
+    for member in cast_order:
+        with database.writing() as db:
+            election = phases.get_election(db, election_id, for_update=True)
+            codes.append(vote(db, election, member, approve=["m1"], now=NOW).code)
+    with database.reading() as db:
+        voters = [int(user) for user, _xmin in _stored_order(db, "voting_participations", "user_id", election_id)]
+        assert voters == [m.id for m in cast_order]  # what a copy of the database shows while voting
+    with database.writing() as db:
+        phases.settle(db, phases.get_election(db, election_id, for_update=True), now=later(days=11))
+    with database.reading() as db:
+        stored = _stored_order(db, "voting_ballots", "receipt", election_id)
+        assert [receipt for receipt, _xmin in stored] == sorted(codes)
+        for table in ("voting_participations", "voting_checkins"):
+            rows = _stored_order(db, table, "user_id", election_id)
+            assert [int(user) for user, _xmin in rows] == sorted(m.id for m in branch.members)
+            stored += rows
+        assert len({xmin for _value, xmin in stored}) == 1  # one transaction wrote them all
+        assert len(set(db.scalars(select(Ballot.id)))) == 6
+    with database.reading() as db:
+        election = phases.get_election(db, election_id)
+        assert [entry["receipt"] for entry in ballots.published_ballots(db, election)] == sorted(codes)
