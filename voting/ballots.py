@@ -36,7 +36,6 @@ from .rules import Rules
 from .tally import tally
 from .verifier import ballots_hash, canonical, commitment, link_hash
 
-
 log = logging.getLogger(__name__)
 
 
@@ -212,22 +211,18 @@ def _rewrite_in_order(db: Session, election: Election) -> None:
     stored in (SQLite's rowid, PostgreSQL's ctid) and the transaction that wrote them
     (PostgreSQL's xmin) followed the order of casting, in which a ballot and its voter's
     participation sat side by side; afterwards all of them say only "written at the close"."""
-    kept = db.execute(
-        select(Ballot.receipt, Ballot.content).where(Ballot.election_id == election.id).order_by(Ballot.receipt)
-    ).all()
+    mine = Ballot.election_id == election.id
+    kept = db.execute(select(Ballot.receipt, Ballot.content).where(mine).order_by(Ballot.receipt)).all()
     voters = {
-        model: list(db.scalars(select(model.user_id).where(model.election_id == election.id).order_by(model.user_id)))
+        model: list(
+            db.scalars(select(model.user_id).where(model.election_id == election.id).order_by(model.user_id))
+        )
         for model in (Participation, CheckIn)
     }
-    db.execute(delete(Ballot).where(Ballot.election_id == election.id))
+    db.execute(delete(Ballot).where(mine))
     if kept:
-        db.execute(
-            insert(Ballot),
-            [
-                {"id": secrets.token_hex(16), "election_id": election.id, "receipt": receipt, "content": content}
-                for receipt, content in kept
-            ],
-        )
+        rows = [{"id": secrets.token_hex(16), "receipt": r, "content": c} for r, c in kept]
+        db.execute(insert(Ballot), [{**row, "election_id": election.id} for row in rows])
     for model, user_ids in voters.items():
         db.execute(delete(model).where(model.election_id == election.id))
         if user_ids:

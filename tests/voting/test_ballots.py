@@ -237,7 +237,8 @@ def test_the_close_rewrites_the_stored_order_so_it_no_longer_follows_casting(
             election = phases.get_election(db, election_id, for_update=True)
             codes.append(vote(db, election, member, approve=["m1"], now=NOW).code)
     with database.reading() as db:
-        voters = [int(user) for user, _xmin in _stored_order(db, "voting_participations", "user_id", election_id)]
+        rows = _stored_order(db, "voting_participations", "user_id", election_id)
+        voters = [int(user) for user, _xmin in rows]
         assert voters == [m.id for m in cast_order]  # what a copy of the database shows while voting
     with database.writing() as db:
         phases.settle(db, phases.get_election(db, election_id, for_update=True), now=later(days=11))
