@@ -78,6 +78,7 @@ class AuditAction(enum.StrEnum):
     VOTING_ELECTION_CLOSE = "voting.election.close"
     VOTING_ELECTION_TALLY = "voting.election.tally"
     VOTING_ELECTION_PUBLISH = "voting.election.publish"
+    VOTING_ROUND_START = "voting.round.start"
 
 
 class AuditEntry(Base):

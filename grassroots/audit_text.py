@@ -62,6 +62,7 @@ def action_label(action: str) -> str:
         AuditAction.VOTING_ELECTION_CLOSE: _("Voting closed, ballots published"),
         AuditAction.VOTING_ELECTION_TALLY: _("Election counted"),
         AuditAction.VOTING_ELECTION_PUBLISH: _("Election result published"),
+        AuditAction.VOTING_ROUND_START: _("Next round of an election prepared"),
     }
     return labels.get(action, action)  # type: ignore[call-overload]
 

@@ -136,11 +136,11 @@ def fix_list(db: Session, *, actor: User, election: Election, rules: Rules) -> l
         raise Conflict(_("Too few qualified candidates for the seats under this election's rules."))
     for position, candidate in enumerate(listed, start=1):
         candidate.position = position
-        candidate.profile_id = _publish_profile(db, actor, election, candidate).id
+        candidate.profile_id = publish_profile(db, actor, election, candidate).id
     return [c.name for c in listed]
 
 
-def _publish_profile(db: Session, actor: User, election: Election, candidate: Candidate):  # type: ignore[no-untyped-def]
+def publish_profile(db: Session, actor: User, election: Election, candidate: Candidate):  # type: ignore[no-untyped-def]
     typed = {
         "title": _("Candidate: %(name)s", name=candidate.name),
         "name": candidate.name,

@@ -11,7 +11,7 @@ from grassroots import policy
 from grassroots.errors import FormInvalid, NotFound
 from grassroots.web import Context, view
 
-from . import candidates, elections, phases
+from . import candidates, elections, phases, rounds
 from .models import Step
 from .routes import load, org_path, render_election, settled_or_redirect
 
@@ -140,10 +140,19 @@ def exclude(ctx: Context) -> Response:
     return ctx.redirect(f"/elections/{election.id}")
 
 
+@view
+def next_round(ctx: Context) -> Response:
+    election = load(ctx, for_update=True)
+    _require_runs(ctx, election.organization_id)
+    following = rounds.start_next_round(ctx.db, actor=ctx.require_login(), election=election)
+    return ctx.redirect(f"/elections/{following.id}")
+
+
 routes = [
     Route("/new", new, methods=["GET", "POST"], name="new"),
     Route("/{election_id:int}/advance", advance, methods=["POST"], name="advance"),
     Route("/{election_id:int}/step", step, methods=["POST"], name="step"),
     Route("/{election_id:int}/candidates/{candidate_id:int}", review, methods=["POST"], name="review"),
     Route("/{election_id:int}/exclude", exclude, methods=["POST"], name="exclude"),
+    Route("/{election_id:int}/next-round", next_round, methods=["POST"], name="next_round"),
 ]

@@ -65,6 +65,12 @@ class Election(Base):
     chain_head: Mapped[str] = mapped_column(String(64), default="")
     ballots_hash: Mapped[str] = mapped_column(String(64), default="")  # of the published list
     result: Mapped[str] = mapped_column(Text, default="")  # JSON of voting.tally.Result
+    # A re-vote between the tied, or a further round for the seats left (voting.rounds): the
+    # election it follows, which has at most one next round.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("voting_elections.id", ondelete="CASCADE"), unique=True
+    )
+    round: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -1,0 +1,34 @@
+"""Election rounds: a re-vote between the tied or a further round for the seats left names the
+election it follows.
+
+Revision ID: 7f3e2a9c4b18
+Revises: 253c4227a152
+Create Date: 2026-12-01 23:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "7f3e2a9c4b18"
+down_revision: str | None = "253c4227a152"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+FOREIGN_KEY = "fk_voting_elections_parent_id_voting_elections"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("voting_elections") as batch:
+        batch.add_column(sa.Column("parent_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("round", sa.Integer(), nullable=False, server_default="1"))
+        batch.create_unique_constraint("uq_voting_elections_parent_id", ["parent_id"])
+        batch.create_foreign_key(FOREIGN_KEY, "voting_elections", ["parent_id"], ["id"], ondelete="CASCADE")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("voting_elections") as batch:
+        batch.drop_constraint(FOREIGN_KEY, type_="foreignkey")
+        batch.drop_constraint("uq_voting_elections_parent_id", type_="unique")
+        batch.drop_column("round")
+        batch.drop_column("parent_id")
