@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from disclosure.models import Kind
@@ -121,7 +122,28 @@ def exclude_from_expected(
     if not reason or len(reason) > 200:
         raise FormInvalid({"reason": _("Give the reason, in at most 200 characters.")})
     entry.excluded_reason = reason
+    db.flush()
+    # The entry is public (it is in the election's record), and a reason such as an illness is
+    # not: it says how the roll changed, while who and why stay with the roll for the officials.
+    size, excluded = roll_size(db, election)
     audit.record(
         db, actor=actor, action=AuditAction.VOTING_ROLL_EXCLUDE, subject=election,
-        organization_id=election.organization_id, data={"username": username.strip(), "reason": reason},
+        organization_id=election.organization_id, data={"roll": size, "excluded": excluded},
     )  # fmt: skip
+
+
+def roll_size(db: Session, election: Election) -> tuple[int, int]:
+    """How many are on the roll, and how many of them are not expected."""
+    reasons = list(db.scalars(select(RollEntry.excluded_reason).where(RollEntry.election_id == election.id)))
+    return len(reasons), sum(1 for reason in reasons if reason)
+
+
+def exclusions(db: Session, election: Election) -> list[tuple[str, str]]:
+    """Who is not expected and why, for the officials: names and reasons, by name."""
+    rows = db.execute(
+        select(User.display_name, RollEntry.excluded_reason)
+        .join(RollEntry, RollEntry.user_id == User.id)
+        .where(RollEntry.election_id == election.id, RollEntry.excluded_reason != "")
+        .order_by(User.display_name)
+    )
+    return [(name, reason) for name, reason in rows]

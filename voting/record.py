@@ -22,6 +22,7 @@ from grassroots.i18n import gettext as _
 
 from . import ballots, verifier
 from .candidates import list_candidates
+from .elections import roll_size
 from .models import Election, Phase
 
 FORMAT = "grassroots-election-record-v1"
@@ -44,6 +45,7 @@ def _definition(db: Session, election: Election) -> dict[str, Any]:
         "rules": json.loads(election.rules),
         "rules_hash": election.rules_hash,
         "roll_hash": election.roll_hash,
+        "roll": dict(zip(("size", "excluded"), roll_size(db, election), strict=True)),
         "candidates": [{"key": str(c.id), "name": c.name, "position": c.position} for c in listed],
     }
 

@@ -15,7 +15,7 @@ from grassroots.errors import Conflict, FormInvalid
 from grassroots.i18n import gettext as _
 from grassroots.web import Context, view
 
-from . import ballots, candidates, labels, phases, record, rounds
+from . import ballots, candidates, elections, labels, phases, record, rounds
 from .models import Election, Phase, reached
 
 
@@ -78,6 +78,7 @@ def render_election(ctx: Context, election: Election, status_code: int = 200, **
         turnout=ballots.turnout(ctx.db, election), may_run=may_run(ctx, election),
         asked_steps={str(p.step) for p in phases.pending_steps(ctx.db, election)},
         following=rounds.next_round_of(ctx.db, election), needs_next=rounds.needs_next_round(election),
+        excluded=elections.exclusions(ctx.db, election) if may_run(ctx, election) else [],
         **labels.HELPERS, **{"errors": {}, "error_for": None, "typed": None, "typed_note": "", **extra},
     )  # fmt: skip
 

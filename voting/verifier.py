@@ -116,6 +116,9 @@ def check_definition(record: dict[str, Any]) -> list[str]:
     election = record["election"]
     if sha256(canonical(election["rules"])) != election["rules_hash"]:
         return ["election: the rules do not match their hash"]
+    roll = election["roll"]
+    if roll["size"] - roll["excluded"] != record["counts"]["expected"]:
+        return ["election: the roll less those not expected is not the number expected"]
     return []
 
 

@@ -3,6 +3,8 @@ entry each move writes."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -145,6 +147,12 @@ def test_exclusions_from_the_expected_are_recorded_before_opening(db: Session, b
         elections.exclude_from_expected(
             db, actor=branch.secretary, election=election, username="m5", reason=" "
         )
+    # The public entry says the roll changed, not whom it names or why (an illness is private).
+    entry = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert entry is not None and entry.action == AuditAction.VOTING_ROLL_EXCLUDE
+    assert json.loads(entry.data) == {"roll": 8, "excluded": 1}
+    assert "m6" not in entry.data and "病" not in entry.data
+    assert elections.exclusions(db, election) == [("m6", "长期病休")]
     phases.request_step(db, actor=branch.secretary, election=election, step=Step.OPEN, now=later(days=10))
     phases.confirm_step(db, actor=branch.second, election=election, step=Step.OPEN, now=later(days=10))
     assert election.expected == 7
