@@ -141,8 +141,10 @@ def cast_ballot(
         db.flush()
     except IntegrityError as error:  # a second request of the same voter, at the same time
         raise AlreadyVoted(_("You have voted in this election already.")) from error
-    receipt = Receipt(new_receipt_code(), secrets.token_hex(16), "")
-    receipt = Receipt(receipt.code, receipt.nonce, commitment(receipt.code, ballot, receipt.nonce))
+    code, nonce = new_receipt_code(), secrets.token_hex(16)
+    committed = commitment(code, ballot, nonce)
+    # Without the nonce nobody, the voter included, can show which marks the commitment holds.
+    receipt = Receipt(code, nonce if election.receipt_shows_ballot else "", committed)
     db.add(
         Ballot(
             id=secrets.token_hex(16), election_id=election.id, receipt=receipt.code, content=canonical(ballot)
@@ -162,13 +164,26 @@ def _append_link(db: Session, election: Election, commit: str) -> None:
 
 
 def published_ballots(db: Session, election: Election) -> list[dict[str, Any]]:
-    """Every ballot by receipt: an order that says nothing of when it was cast."""
+    """Every ballot by receipt: an order that says nothing of when it was cast. Where receipts
+    do not find ballots, the ballots alone, in the order of their canonical text."""
     rows = db.execute(
         select(Ballot.receipt, Ballot.content)
         .where(Ballot.election_id == election.id)
         .order_by(Ballot.receipt)
-    )
+    ).all()
+    if not election.receipt_shows_ballot:
+        return [{"ballot": json.loads(content)} for content in sorted(content for _r, content in rows)]
     return [{"receipt": receipt, "ballot": json.loads(content)} for receipt, content in rows]
+
+
+def receipt_counted(db: Session, election: Election, code: str) -> bool:
+    """Whether a ballot with this receipt is in the box (in any form: ABCD-EFGH…, abcdefgh…)."""
+    letters = code.upper().replace("-", "").replace(" ", "")
+    if len(letters) != 32 or not letters.isalnum():
+        return False
+    wanted = "-".join(letters[i : i + 4] for i in range(0, 32, 4))
+    found = select(Ballot.id).where(Ballot.election_id == election.id, Ballot.receipt == wanted)
+    return db.scalar(found) is not None
 
 
 def chain(db: Session, election: Election) -> list[dict[str, Any]]:

@@ -79,6 +79,7 @@ def create_election(db: Session, *, actor: User, org: OrgRef, typed: Mapping[str
     election = Election(
         organization_id=org.id, post_id=post_id, title=title, rules=canonical(config),
         rules_hash=rules.config_hash(), public_recommendation=typed.get("public_recommendation") == "on",
+        receipt_shows_ballot=typed.get("receipt_shows_ballot", "on") == "on",
         phase=Phase.DRAFT, **numbers,
     )  # fmt: skip
     db.add(election)
@@ -88,7 +89,8 @@ def create_election(db: Session, *, actor: User, org: OrgRef, typed: Mapping[str
     audit.record(
         db, actor=actor, action=AuditAction.VOTING_ELECTION_CREATE, subject=election,
         organization_id=org.id, data={"title": title, "seats": election.seats, "rules": config,
-                                      "rules_hash": election.rules_hash},
+                                      "rules_hash": election.rules_hash,
+                                      "receipt_shows_ballot": election.receipt_shows_ballot},
     )  # fmt: skip
     return election
 

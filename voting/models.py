@@ -51,6 +51,10 @@ class Election(Base):
     rules: Mapped[str] = mapped_column(Text)  # canonical JSON of voting.rules.Rules
     rules_hash: Mapped[str] = mapped_column(String(64))
     public_recommendation: Mapped[bool] = mapped_column(Boolean, default=False)  # 公推
+    # Whether a receipt finds its ballot's marks in the published list. Off, the list holds no
+    # receipts and the voter gets no nonce, so a receipt shown to a coercer proves nothing about
+    # how its holder voted; the voter can then check only that their commitment is in the chain.
+    receipt_shows_ballot: Mapped[bool] = mapped_column(Boolean, default=True)
     nominations_each: Mapped[int] = mapped_column(Integer)
     nomination_days: Mapped[int] = mapped_column(Integer)
     publicity_days: Mapped[int] = mapped_column(Integer)

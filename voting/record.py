@@ -45,6 +45,7 @@ def _definition(db: Session, election: Election) -> dict[str, Any]:
         "rules": json.loads(election.rules),
         "rules_hash": election.rules_hash,
         "roll_hash": election.roll_hash,
+        "receipt_shows_ballot": election.receipt_shows_ballot,
         "roll": dict(zip(("size", "excluded"), roll_size(db, election), strict=True)),
         "candidates": [{"key": str(c.id), "name": c.name, "position": c.position} for c in listed],
     }

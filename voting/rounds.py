@@ -35,6 +35,7 @@ from .tally import WRITE_IN, Outcome
 COPIED = (
     "organization_id", "post_id", "title", "rules", "rules_hash", "public_recommendation",
     "nominations_each", "nomination_days", "publicity_days", "voting_minutes", "nomination_ends_at",
+    "receipt_shows_ballot",
 )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from grassroots.errors import Conflict, FormInvalid
 from grassroots.i18n import gettext as _
 from grassroots.web import Context, view
 
-from . import ballots, candidates, elections, labels, phases, record, rounds
+from . import ballots, candidates, elections, labels, phases, record, rounds, verifier
 from .models import Election, Phase, reached
 
 
@@ -171,12 +171,14 @@ def ballot(ctx: Context) -> Response:
 @view
 def receipt(ctx: Context) -> Response:
     election = load(ctx)
-    code = ctx.query("code").strip()
-    found = None
+    code = ctx.query("code").strip()[:80]
+    found: dict[str, Any] | bool | None = None
     if code and election.phase in record.PUBLIC_PHASES:
-        wanted = code.upper().replace("-", "").replace(" ", "")
-        listed = ballots.published_ballots(ctx.db, election)
-        found = next((b for b in listed if b["receipt"].replace("-", "") == wanted), None)
+        counted = ballots.receipt_counted(ctx.db, election, code)
+        if counted and election.receipt_shows_ballot:
+            found = verifier.find_receipt({"ballots": ballots.published_ballots(ctx.db, election)}, code)
+        else:
+            found = counted  # only whether it was counted: this election's receipts do not find marks
     names = {str(c.id): c.name for c in candidates.list_candidates(ctx.db, election, qualified_only=True)}
     return ctx.render(
         "voting/receipt.html", e=election, code=code, found=found, names=names, **labels.HELPERS

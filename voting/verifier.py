@@ -1,4 +1,4 @@
-"""Check an exported election record: python3 verifier.py DIR [--receipt CODE].
+"""Check an exported election record: python3 verifier.py DIR [--receipt CODE] [--commitment HASH].
 
 One file, Python's standard library only, so anyone can read it whole and run it without the
 site. It recomputes the ballot chain, the counts and the tally from record.json, and exits 0
@@ -70,11 +70,16 @@ def check_chain(record: dict[str, Any]) -> list[str]:
 
 def check_ballots(record: dict[str, Any]) -> list[str]:
     problems = []
-    receipts = [b["receipt"] for b in record["ballots"]]
-    if receipts != sorted(receipts):
-        problems.append("ballots: not sorted by receipt")
-    if len(set(receipts)) != len(receipts):
-        problems.append("ballots: a receipt appears twice")
+    if record["election"]["receipt_shows_ballot"]:
+        receipts = [b["receipt"] for b in record["ballots"]]
+        if receipts != sorted(receipts):
+            problems.append("ballots: not sorted by receipt")
+        if len(set(receipts)) != len(receipts):
+            problems.append("ballots: a receipt appears twice")
+    else:
+        texts = [canonical(b["ballot"]) for b in record["ballots"]]
+        if texts != sorted(texts) or any(set(b) != {"ballot"} for b in record["ballots"]):
+            problems.append("ballots: not the ballots alone in the order of their text")
     if ballots_hash(record["ballots"]) != record["ballots_hash"]:
         problems.append("ballots: the list does not match its hash")
     counts = record["counts"]
@@ -208,14 +213,27 @@ def _elect(out: dict[str, Any], seats: int) -> dict[str, Any]:
 def find_receipt(record: dict[str, Any], code: str) -> dict[str, Any] | None:
     wanted = code.strip().upper().replace(" ", "")
     for entry in record.get("ballots", []):
-        if entry["receipt"].replace("-", "") == wanted.replace("-", ""):
+        if entry.get("receipt", "").replace("-", "") == wanted.replace("-", ""):
             return entry
     return None
 
 
+def find_commitment(record: dict[str, Any], commit: str) -> int | None:
+    """The place in the chain of the commitment a voter was given, or None."""
+    wanted = commit.strip().lower()
+    return next((link["seq"] for link in record.get("chain", []) if link["commitment"] == wanted), None)
+
+
+def _option(argv: list[str], name: str) -> str | None:
+    if name not in argv:
+        return None
+    at = argv.index(name) + 1
+    return argv[at] if at < len(argv) else ""
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0].startswith("-"):
-        print("usage: verifier.py DIR [--receipt CODE]", file=sys.stderr)
+        print("usage: verifier.py DIR [--receipt CODE] [--commitment HASH]", file=sys.stderr)
         return 2
     try:
         record = json.loads((Path(argv[0]) / "record.json").read_text(encoding="utf-8"))
@@ -223,12 +241,19 @@ def main(argv: list[str]) -> int:
         print(f"record: cannot be read ({error})")
         return 1
     problems = verify(record)
-    if "--receipt" in argv[1:]:
-        code = argv[argv.index("--receipt") + 1] if argv.index("--receipt") + 1 < len(argv) else ""
+    code, commit = _option(argv[1:], "--receipt"), _option(argv[1:], "--commitment")
+    if code is not None and not record["election"].get("receipt_shows_ballot", True):
+        problems.append("receipt: this election's receipts do not find ballots; use --commitment")
+    elif code is not None:
         found = find_receipt(record, code)
         print(f"receipt {code}: " + (canonical(found["ballot"]) if found else "not found"))
         if found is None:
             problems.append(f"receipt: {code} is not in the ballot list")
+    if commit is not None:
+        seq = find_commitment(record, commit)
+        print(f"commitment {commit}: " + (f"entry {seq} of the chain" if seq else "not found"))
+        if seq is None:
+            problems.append(f"commitment: {commit} is not in the ballot chain")
     for problem in problems:
         print(problem)
     if not problems:

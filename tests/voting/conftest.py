@@ -26,6 +26,7 @@ FORM = {
     "nomination_days": "3",
     "publicity_days": "5",
     "voting_minutes": "60",
+    "receipt_shows_ballot": "on",
 }
 
 

@@ -1,5 +1,5 @@
 """Election rounds: a re-vote between the tied or a further round for the seats left names the
-election it follows.
+election it follows. And whether a receipt finds its ballot's marks, which an election sets.
 
 Revision ID: 7f3e2a9c4b18
 Revises: 253c4227a152
@@ -22,6 +22,9 @@ def upgrade() -> None:
     with op.batch_alter_table("voting_elections") as batch:
         batch.add_column(sa.Column("parent_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("round", sa.Integer(), nullable=False, server_default="1"))
+        batch.add_column(
+            sa.Column("receipt_shows_ballot", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
         batch.create_unique_constraint("uq_voting_elections_parent_id", ["parent_id"])
         batch.create_foreign_key(FOREIGN_KEY, "voting_elections", ["parent_id"], ["id"], ondelete="CASCADE")
 
@@ -30,5 +33,6 @@ def downgrade() -> None:
     with op.batch_alter_table("voting_elections") as batch:
         batch.drop_constraint(FOREIGN_KEY, type_="foreignkey")
         batch.drop_constraint("uq_voting_elections_parent_id", type_="unique")
+        batch.drop_column("receipt_shows_ballot")
         batch.drop_column("round")
         batch.drop_column("parent_id")
