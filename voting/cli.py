@@ -1,5 +1,5 @@
-"""`grassroots election export ID DIR` and `grassroots election verify DIR [--receipt CODE]
-[--commitment HASH]`."""
+"""`grassroots election export ID DIR` and `grassroots election verify DIR [--receipt CODE
+[--nonce NONCE]] [--commitment HASH]`."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def add_commands(commands: Any) -> None:
     verify = election.add_parser("verify", help="recompute an exported record's chain, counts and tally")
     verify.add_argument("dir", type=Path)
     verify.add_argument("--receipt", default="", help="also find the ballot with this receipt")
+    verify.add_argument("--nonce", default="", help="with --receipt: check that ballot is the one committed")
     verify.add_argument("--commitment", default="", help="also find this commitment in the ballot chain")
     verify.set_defaults(run=cmd_verify)
 
@@ -45,5 +46,6 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
     """The same checks as the standalone verifier, which this runs."""
     argv = [str(args.dir), *(["--receipt", args.receipt] if args.receipt else [])]
+    argv += ["--nonce", args.nonce] if args.nonce else []
     argv += ["--commitment", args.commitment] if args.commitment else []
     return verifier.main(argv)

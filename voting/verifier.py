@@ -1,4 +1,5 @@
-"""Check an exported election record: python3 verifier.py DIR [--receipt CODE] [--commitment HASH].
+"""Check an exported election record:
+python3 verifier.py DIR [--receipt CODE [--nonce NONCE]] [--commitment HASH].
 
 One file, Python's standard library only, so anyone can read it whole and run it without the
 site. It recomputes the ballot chain, the counts and the tally from record.json, and exits 0
@@ -233,7 +234,7 @@ def _option(argv: list[str], name: str) -> str | None:
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0].startswith("-"):
-        print("usage: verifier.py DIR [--receipt CODE] [--commitment HASH]", file=sys.stderr)
+        print("usage: verifier.py DIR [--receipt CODE [--nonce NONCE]] [--commitment HASH]", file=sys.stderr)
         return 2
     try:
         record = json.loads((Path(argv[0]) / "record.json").read_text(encoding="utf-8"))
@@ -249,6 +250,10 @@ def main(argv: list[str]) -> int:
         print(f"receipt {code}: " + (canonical(found["ballot"]) if found else "not found"))
         if found is None:
             problems.append(f"receipt: {code} is not in the ballot list")
+        elif (nonce := _option(argv[1:], "--nonce")) is not None:
+            # The voter's nonce turns the listed ballot back into the commitment made at the cast:
+            # the list then shows the ballot exactly as the chain took it while voting was open.
+            commit = commitment(found["receipt"], found["ballot"], nonce.strip().lower())
     if commit is not None:
         seq = find_commitment(record, commit)
         print(f"commitment {commit}: " + (f"entry {seq} of the chain" if seq else "not found"))

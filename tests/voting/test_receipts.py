@@ -6,6 +6,7 @@ anyone try each way of marking against the commitment."""
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,7 @@ def test_the_receipt_page_says_counted_but_not_how(app: Any, closed, client: Tes
 
 
 def test_with_look_up_the_receipt_page_shows_the_marks(
-    database: Database, branch: Branch, vote, client: TestClient, tmp_path: Path
+    database: Database, branch: Branch, vote, client: TestClient, tmp_path: Path, capsys
 ) -> None:  # type: ignore[no-untyped-def]
     with database.writing() as db:
         election = draft(db, branch)
@@ -99,6 +100,16 @@ def test_with_look_up_the_receipt_page_shows_the_marks(
         == 0
     )
     assert verifier.find_commitment(read(tmp_path), given.commitment) == 1
+    # With the nonce, the listed ballot is shown to be the very one committed at the cast.
+    assert main(["election", "verify", str(tmp_path), "--receipt", given.code, "--nonce", given.nonce]) == 0
+    assert main(["election", "verify", str(tmp_path), "--receipt", given.code, "--nonce", "0" * 32]) == 1
+    data = read(tmp_path)
+    data["ballots"][0]["ballot"]["marks"] = dict.fromkeys(data["ballots"][0]["ballot"]["marks"], "abstain")
+    data["ballots_hash"] = verifier.ballots_hash(data["ballots"])  # a careful forger fixes the hash
+    (tmp_path / "record.json").write_text(json.dumps(data), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["election", "verify", str(tmp_path), "--receipt", given.code, "--nonce", given.nonce]) == 1
+    assert "is not in the ballot chain" in capsys.readouterr().out
 
 
 def test_the_setting_is_on_for_a_new_election_and_an_unticked_box_turns_it_off(
