@@ -113,7 +113,7 @@ def _org_filter(ctx: Context) -> tuple[OrgNode | None, list[int] | None]:
         org = ctx.tree.by_slug(slug)
     except NotFound as exc:
         raise HTTPException(404, exc.message) from exc
-    return org, [o.id for o in ctx.tree.by_id.values() if org.id in ctx.tree.path(o.id)]
+    return org, ctx.tree.within(org.id)
 
 
 def _page_number(ctx: Context) -> int:

@@ -211,6 +211,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
             ],
             name="disclosure",
         ),
+        *voting_routes.feed_routes,
         Mount("/elections", routes=[*voting_manage_routes.routes, *voting_routes.routes], name="elections"),
     ]
     app = Starlette(

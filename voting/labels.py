@@ -8,6 +8,7 @@ from typing import Any
 from grassroots.i18n import gettext as _
 
 from .models import Phase
+from .rules import MajorityBase, Rules
 from .tally import WRITE_IN
 
 
@@ -51,6 +52,44 @@ def outcome_label(outcome: str) -> str:
         "no_quorum": _("Too few were present: nobody is elected."),
         "void": _("More ballots than voters: the election is void and must be held again."),
     }.get(outcome, outcome)
+
+
+def rule_lines(rules: Rules, result: dict[str, Any]) -> dict[str, str]:
+    """The quorum and the majority this result was decided by, with the numbers they came to."""
+    expected, base = result["expected"], result["base"]
+    strict = rules.quorum_strict
+    # The fewest present that meet the quorum, and the fewest approvals that elect.
+    needed = (
+        (rules.quorum_num * expected) // rules.quorum_den + 1
+        if strict
+        else -(-rules.quorum_num * expected // rules.quorum_den)
+    )
+    fraction = f"{rules.quorum_num}%" if rules.quorum_den == 100 else f"{rules.quorum_num}/{rules.quorum_den}"
+    quorum = (
+        _(
+            "Quorum: more than %(fraction)s of %(expected)d expected, so %(needed)d present.",
+            fraction=fraction,
+            expected=expected,
+            needed=needed,
+        )
+        if strict
+        else _(
+            "Quorum: at least %(fraction)s of %(expected)d expected, so %(needed)d present.",
+            fraction=fraction,
+            expected=expected,
+            needed=needed,
+        )
+    )
+    of = {
+        MajorityBase.PRESENT: _("those present"),
+        MajorityBase.ROLL: _("those expected"),
+        MajorityBase.VALID: _("the valid ballots"),
+    }[rules.majority_base]
+    majority = _(
+        "Elected: approved by more than half of %(of)s (%(base)d), so by %(needed)d.",
+        of=of, base=base, needed=base // 2 + 1,
+    )  # fmt: skip
+    return {"quorum": quorum, "majority": majority}
 
 
 def contender_name(key: str, names: dict[str, str]) -> str:

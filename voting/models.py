@@ -75,6 +75,7 @@ class Election(Base):
         ForeignKey("voting_elections.id", ondelete="CASCADE"), unique=True
     )
     round: Mapped[int] = mapped_column(Integer, default=1)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the result's, for the feed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -20,7 +20,7 @@ from grassroots.db import utcnow
 from grassroots.errors import Conflict, NotFound
 from grassroots.i18n import gettext as _
 
-from . import ballots, candidates
+from . import announce, ballots, candidates
 from .models import Confirmation, Election, Phase, RollEntry, Step
 from .rules import Rules
 from .verifier import canonical, genesis, sha256
@@ -164,6 +164,8 @@ def tally_election(db: Session, *, actor: User, election: Election, now: datetim
 def _publish(db: Session, actor: User, election: Election, now: datetime) -> None:
     _expect(election, Phase.TALLIED)
     election.phase = Phase.PUBLISHED
+    election.published_at = now
+    announce.publish_notice(db, actor=actor, election=election)
     audit.record(
         db, actor=actor, action=AuditAction.VOTING_ELECTION_PUBLISH, subject=election,
         organization_id=election.organization_id, data={"result_hash": sha256(election.result)},

@@ -4,18 +4,20 @@ check-in, the ballot, the receipt lookup, the results and the record."""
 from __future__ import annotations
 
 import json
+from html import escape
 from typing import Any
 
 from sqlalchemy import select
+from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from grassroots import policy
-from grassroots.errors import Conflict, FormInvalid
+from grassroots import feeds, policy
+from grassroots.errors import Conflict, FormInvalid, NotFound
 from grassroots.i18n import gettext as _
 from grassroots.web import Context, view
 
-from . import ballots, candidates, elections, labels, phases, record, rounds, verifier
+from . import announce, ballots, candidates, elections, labels, phases, record, rounds, verifier
 from .models import Election, Phase, reached
 
 
@@ -194,8 +196,46 @@ def results(ctx: Context) -> Response:
     names = {str(c.id): c.name for c in candidates.list_candidates(ctx.db, election, qualified_only=True)}
     return ctx.render(
         "voting/results.html", e=election, result=result, names=names, chart=labels.chart(result, names),
+        rule=labels.rule_lines(phases.rules_of(election), result),
         **labels.HELPERS,
     )  # fmt: skip
+
+
+FEED_ENTRIES = 50
+
+
+@view
+def results_feed(ctx: Context) -> Response:
+    """Published results, newest first; `?org=` narrows them to an organization and those below."""
+    ctx.require(policy.may_read_public(ctx.actor))
+    query = select(Election).where(Election.phase == Phase.PUBLISHED)
+    title = _("Election results")
+    if slug := ctx.query("org"):
+        try:
+            org = ctx.tree.by_slug(slug)
+        except NotFound as exc:
+            raise HTTPException(404, exc.message) from exc
+        query, title = query.where(Election.organization_id.in_(ctx.tree.within(org.id))), org.name
+    listed = ctx.db.scalars(
+        query.order_by(Election.published_at.desc(), Election.id.desc()).limit(FEED_ENTRIES)
+    )
+    base = ctx.settings.site_url.rstrip("/")
+    entries = []
+    for election in listed:
+        line = announce.summary(ctx.db, election)
+        moment = election.published_at or election.created_at
+        entries.append(
+            feeds.Entry(
+                link=f"{base}/elections/{election.id}/results",
+                title=election.title,
+                author=ctx.tree.by_id[election.organization_id].name,
+                published=moment,
+                updated=moment,
+                html=escape(line),
+                summary=line,
+            )  # fmt: skip
+        )
+    return feeds.atom_response(feeds.self_url(ctx.settings.site_url, ctx.request.url), title, entries)
 
 
 @view
@@ -215,3 +255,4 @@ routes = [
     Route("/{election_id:int}/results", results, name="results"),
     Route("/{election_id:int}/record.json", record_json, name="record"),
 ]
+feed_routes = [Route("/feeds/results.atom", results_feed, methods=["GET"], name="results_feed")]

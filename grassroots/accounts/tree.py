@@ -93,6 +93,10 @@ class OrgTree:
             stack.extend((child, depth + 1) for child in reversed(self.children.get(node.id, [])))
         return rows
 
+    def within(self, org_id: int) -> list[int]:
+        """The organization and every organization below it."""
+        return [other for other in self.by_id if org_id in self.path(other)]
+
     def by_slug(self, slug: str) -> OrgNode:
         node = self.by_slug_map.get(slug)
         if node is None:

@@ -1,5 +1,6 @@
 """Election rounds: a re-vote between the tied or a further round for the seats left names the
-election it follows. And whether a receipt finds its ballot's marks, which an election sets.
+election it follows. And whether a receipt finds its ballot's marks, which an election sets;
+and when its result was published, for the results feed.
 
 Revision ID: 7f3e2a9c4b18
 Revises: 253c4227a152
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import grassroots.db
 
 revision: str = "7f3e2a9c4b18"
 down_revision: str | None = "253c4227a152"
@@ -25,6 +28,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("receipt_shows_ballot", sa.Boolean(), nullable=False, server_default=sa.true())
         )
+        batch.add_column(sa.Column("published_at", grassroots.db.UTCDateTime(), nullable=True))
         batch.create_unique_constraint("uq_voting_elections_parent_id", ["parent_id"])
         batch.create_foreign_key(FOREIGN_KEY, "voting_elections", ["parent_id"], ["id"], ondelete="CASCADE")
 
@@ -33,6 +37,7 @@ def downgrade() -> None:
     with op.batch_alter_table("voting_elections") as batch:
         batch.drop_constraint(FOREIGN_KEY, type_="foreignkey")
         batch.drop_constraint("uq_voting_elections_parent_id", type_="unique")
+        batch.drop_column("published_at")
         batch.drop_column("receipt_shows_ballot")
         batch.drop_column("round")
         batch.drop_column("parent_id")
