@@ -72,6 +72,7 @@ class AuditAction(enum.StrEnum):
     VOTING_STEP_CONFIRM = "voting.step.confirm"
     VOTING_NOMINATION_ADD = "voting.nomination.add"
     VOTING_CANDIDATE_REVIEW = "voting.candidate.review"
+    VOTING_CANDIDATE_ANSWER = "voting.candidate.answer"
     VOTING_ROLL_EXCLUDE = "voting.roll.exclude"
     VOTING_CHECKIN_ADD = "voting.checkin.add"
     VOTING_ELECTION_OPEN = "voting.election.open"

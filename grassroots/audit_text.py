@@ -56,6 +56,7 @@ def action_label(action: str) -> str:
         AuditAction.VOTING_STEP_CONFIRM: _("Election step confirmed by a second official"),
         AuditAction.VOTING_NOMINATION_ADD: _("Nomination made"),
         AuditAction.VOTING_CANDIDATE_REVIEW: _("Nominee's qualification reviewed"),
+        AuditAction.VOTING_CANDIDATE_ANSWER: _("Nominee accepted or declined standing"),
         AuditAction.VOTING_ROLL_EXCLUDE: _("A voter not counted as expected"),
         AuditAction.VOTING_CHECKIN_ADD: _("Voter checked in"),
         AuditAction.VOTING_ELECTION_OPEN: _("Voting opened, voter roll frozen"),

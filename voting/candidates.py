@@ -18,7 +18,7 @@ from grassroots.accounts.models import Membership, Role, User
 from grassroots.accounts.services import get_user_by_username
 from grassroots.audit import AuditAction
 from grassroots.db import utcnow
-from grassroots.errors import Conflict, FormInvalid, NotFound
+from grassroots.errors import Conflict, FormInvalid, NotFound, NotPermitted
 from grassroots.i18n import gettext as _
 from grassroots.i18n import ngettext
 
@@ -50,6 +50,8 @@ def nominate(
     nominee = get_user_by_username(db, username.strip())
     if nominee is None or not is_member(db, election, nominee.id):
         raise FormInvalid({"username": _("Only a member of this organization can be nominated.")})
+    if nominee.id == actor.id and not election.self_nomination:
+        raise FormInvalid({"username": _("This election does not take self-nominations.")})
     made = nominations_by(db, election, actor)
     if nominee.id in made:
         raise FormInvalid({"username": _("You have already nominated this person.")})
@@ -125,13 +127,34 @@ def review(
     )  # fmt: skip
 
 
+def answer(db: Session, *, actor: User, election: Election, accept: bool) -> Candidate:
+    """The nominee `actor` accepts standing, or declines. Raises NotPermitted for one who is not
+    a nominee, Conflict outside review."""
+    if election.phase is not Phase.REVIEW:
+        raise Conflict(_("Nominees answer between nomination and publicity."))
+    mine = db.scalars(
+        select(Candidate).where(Candidate.election_id == election.id, Candidate.user_id == actor.id)
+    ).one_or_none()
+    if mine is None:
+        raise NotPermitted(_("You are not among this election's nominees."))
+    mine.accepted = accept
+    audit.record(
+        db, actor=actor, action=AuditAction.VOTING_CANDIDATE_ANSWER, subject=election,
+        organization_id=election.organization_id, data={"name": mine.name, "accepted": accept},
+    )  # fmt: skip
+    return mine
+
+
 def fix_list(db: Session, *, actor: User, election: Election, rules: Rules) -> list[str]:
-    """Order the qualified in surname stroke order and publish their profiles. Raises Conflict
-    while a nominee is unreviewed or when too few qualify for the seats."""
+    """Order those qualified who accepted in surname stroke order and publish their profiles.
+    Raises Conflict while a qualified nominee has not answered or anyone is unreviewed, and when
+    too few stand for the seats."""
     everyone = list_candidates(db, election)
     if any(c.qualified is None for c in everyone):
         raise Conflict(_("Review every nominee first."))
-    listed = sorted((c for c in everyone if c.qualified), key=lambda c: stroke_key(c.name))
+    if any(c.qualified and c.accepted is None for c in everyone):
+        raise Conflict(_("Every qualified nominee must first say whether they accept."))
+    listed = sorted((c for c in everyone if c.qualified and c.accepted), key=lambda c: stroke_key(c.name))
     if not rules.enough_candidates(candidates=len(listed), seats=election.seats):
         raise Conflict(_("Too few qualified candidates for the seats under this election's rules."))
     for position, candidate in enumerate(listed, start=1):

@@ -80,6 +80,7 @@ def create_election(db: Session, *, actor: User, org: OrgRef, typed: Mapping[str
         organization_id=org.id, post_id=post_id, title=title, rules=canonical(config),
         rules_hash=rules.config_hash(), public_recommendation=typed.get("public_recommendation") == "on",
         receipt_shows_ballot=typed.get("receipt_shows_ballot", "on") == "on",
+        self_nomination=typed.get("self_nomination") == "on",
         phase=Phase.DRAFT, **numbers,
     )  # fmt: skip
     db.add(election)
@@ -90,7 +91,9 @@ def create_election(db: Session, *, actor: User, org: OrgRef, typed: Mapping[str
         db, actor=actor, action=AuditAction.VOTING_ELECTION_CREATE, subject=election,
         organization_id=org.id, data={"title": title, "seats": election.seats, "rules": config,
                                       "rules_hash": election.rules_hash,
-                                      "receipt_shows_ballot": election.receipt_shows_ballot},
+                                      "receipt_shows_ballot": election.receipt_shows_ballot,
+                                      "public_recommendation": election.public_recommendation,
+                                      "self_nomination": election.self_nomination},
     )  # fmt: skip
     return election
 

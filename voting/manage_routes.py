@@ -53,6 +53,7 @@ def new(ctx: Context) -> Response:
     _require_runs(ctx, org.id)
     typed = {name: ctx.field(name, DEFAULTS.get(name, "")) for name in FIELDS}
     typed["public_recommendation"] = ctx.field("public_recommendation")
+    typed["self_nomination"] = ctx.field("self_nomination")
     # Checked on a new form; a POSTed form says itself (an unticked box sends nothing).
     typed["receipt_shows_ballot"] = ctx.field(
         "receipt_shows_ballot", "" if ctx.request.method == "POST" else "on"

@@ -51,6 +51,7 @@ class Election(Base):
     rules: Mapped[str] = mapped_column(Text)  # canonical JSON of voting.rules.Rules
     rules_hash: Mapped[str] = mapped_column(String(64))
     public_recommendation: Mapped[bool] = mapped_column(Boolean, default=False)  # 公推
+    self_nomination: Mapped[bool] = mapped_column(Boolean, default=False)  # 自荐
     # Whether a receipt finds its ballot's marks in the published list. Off, the list holds no
     # receipts and the voter gets no nonce, so a receipt shown to a coercer proves nothing about
     # how its holder voted; the voter can then check only that their commitment is in the chain.
@@ -107,6 +108,7 @@ class Candidate(Base):
     name: Mapped[str] = mapped_column(String(40))
     nominations: Mapped[int] = mapped_column(Integer, default=0)
     qualified: Mapped[bool | None] = mapped_column(Boolean)  # None until reviewed
+    accepted: Mapped[bool | None] = mapped_column(Boolean)  # the nominee's own answer; None until given
     review_note: Mapped[str] = mapped_column(Text, default="")
     profile_id: Mapped[int | None] = mapped_column(Integer)  # the disclosure's candidate profile
     position: Mapped[int] = mapped_column(Integer, default=0)  # on the ballot, stroke order

@@ -35,7 +35,7 @@ from .tally import WRITE_IN, Outcome
 COPIED = (
     "organization_id", "post_id", "title", "rules", "rules_hash", "public_recommendation",
     "nominations_each", "nomination_days", "publicity_days", "voting_minutes", "nomination_ends_at",
-    "receipt_shows_ballot",
+    "receipt_shows_ballot", "self_nomination",
 )  # fmt: skip
 
 
@@ -151,7 +151,7 @@ def _stand(db: Session, actor: User, following: Election, standing: list[Standin
     ordered = sorted(standing, key=lambda entry: stroke_key(entry[1]))
     for position, (user_id, name, profile_id) in enumerate(ordered, start=1):
         candidate = Candidate(
-            election_id=following.id, user_id=user_id, name=name, qualified=True,
+            election_id=following.id, user_id=user_id, name=name, qualified=True, accepted=True,
             review_note=note, profile_id=profile_id, position=position,
         )  # fmt: skip
         db.add(candidate)

@@ -70,6 +70,7 @@ def render_election(ctx: Context, election: Election, status_code: int = 200, **
     user = ctx.user
     listed = candidates.list_candidates(ctx.db, election, qualified_only=reached(election, Phase.PUBLICITY))
     mine = {
+        "nominee": next((c for c in listed if user and c.user_id == user.id), None),
         "on_roll": bool(user and ballots.on_roll(ctx.db, election, user.id)),
         "checked_in": bool(user and ballots.checked_in(ctx.db, election, user.id)),
         "voted": bool(user and ballots.has_voted(ctx.db, election, user.id)),
@@ -108,6 +109,16 @@ def nominate(ctx: Context) -> Response:
         "voting/nominate.html", status_code=400 if errors else 200, e=election, errors=errors,
         typed=ctx.field("username"), made=len(made),
     )  # fmt: skip
+
+
+@view
+def answer(ctx: Context) -> Response:
+    """A nominee accepts standing (`accept=yes`) or declines."""
+    election = load(ctx, for_update=True)
+    candidates.answer(
+        ctx.db, actor=ctx.require_login(), election=election, accept=ctx.field("accept") == "yes"
+    )
+    return ctx.redirect(f"/elections/{election.id}")
 
 
 @view
@@ -249,6 +260,7 @@ routes = [
     Route("/", index, name="index"),
     Route("/{election_id:int}", show, name="election"),
     Route("/{election_id:int}/nominate", nominate, methods=["GET", "POST"], name="nominate"),
+    Route("/{election_id:int}/answer", answer, methods=["POST"], name="answer"),
     Route("/{election_id:int}/checkin", checkin, methods=["GET", "POST"], name="checkin"),
     Route("/{election_id:int}/ballot", ballot, methods=["GET", "POST"], name="ballot"),
     Route("/{election_id:int}/receipt", receipt, name="receipt"),

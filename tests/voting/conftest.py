@@ -61,12 +61,15 @@ def to_review(
     phases.open_nomination(db, actor=branch.secretary, election=election)
     for member in branch.members:
         for name in nominees:
-            candidates.nominate(db, actor=member, election=election, username=name)
+            if name != member.username:  # no self-nominations unless the election takes them
+                candidates.nominate(db, actor=member, election=election, username=name)
     phases.end_nomination(db, actor=branch.secretary, election=election, now=later(days=4))
 
 
-def to_publicity(db: Session, branch: Branch, election: Election) -> None:
-    to_review(db, branch, election)
+def to_publicity(
+    db: Session, branch: Branch, election: Election, nominees: tuple[str, ...] = ("m1", "m2", "m3")
+) -> None:
+    to_review(db, branch, election, nominees)
     for candidate in candidates.list_candidates(db, election):
         candidates.review(
             db,
@@ -76,6 +79,9 @@ def to_publicity(db: Session, branch: Branch, election: Election) -> None:
             qualified=True,
             note="正式党员。",
         )
+        nominee = db.get(User, candidate.user_id)
+        assert nominee is not None
+        candidates.answer(db, actor=nominee, election=election, accept=True)
     phases.start_publicity(db, actor=branch.secretary, election=election, now=later(days=4))
 
 

@@ -82,8 +82,8 @@ def _to_voting(app: Any, database: Database, secretary: TestClient) -> int:
         {"username": "nobody"},
     )
     assert bad.status_code == 400 and field_error(bad, "username")
-    for member in members:
-        for name in ("m1", "m2", "m3"):
+    for number, member in enumerate(members, start=1):
+        for name in {"m1", "m2", "m3"} - {f"m{number}"}:
             response = submit(
                 member,
                 f"/elections/{election_id}/nominate",
@@ -104,6 +104,11 @@ def _to_voting(app: Any, database: Database, secretary: TestClient) -> int:
             ).status_code
             == 303
         )
+    assert post(secretary, election_id, "advance", {"to": "publicity"}).status_code == 409  # unanswered
+    for nominee in members[:3]:
+        assert page(nominee.get(f"/elections/{election_id}")).select_one("#my-answer")
+        assert post(nominee, election_id, "answer", {"accept": "yes"}).status_code == 303
+    assert post(members[3], election_id, "answer", {"accept": "yes"}).status_code == 403  # not nominated
     assert post(secretary, election_id, "advance", {"to": "publicity"}).status_code == 303
     past(database, election_id, "publicity_ends_at")
     assert post(secretary, election_id, "step", {"step": "open", "action": "request"}).status_code == 303

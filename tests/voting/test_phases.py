@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grassroots.audit import AuditAction, AuditEntry
-from grassroots.errors import Conflict, FormInvalid
+from grassroots.errors import Conflict, FormInvalid, NotPermitted
 from tests.voting.conftest import Branch, draft, later, open_voting, to_publicity, to_review
 from voting import candidates, elections, phases
 from voting.models import Phase, RollEntry, Step
@@ -90,7 +90,7 @@ def test_the_counts_are_published_when_nomination_ends(db: Session, branch: Bran
     to_review(db, branch, election, nominees=("m1", "m2"))
     entry = db.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
     assert entry is not None and entry.action == AuditAction.VOTING_PHASE_ADVANCE
-    assert '"counts":[["m1",6],["m2",6]]' in entry.data
+    assert '"counts":[["m1",5],["m2",5]]' in entry.data  # each named by the five others
 
 
 def test_the_list_needs_every_nominee_reviewed_and_enough_qualified(db: Session, branch: Branch) -> None:
@@ -189,3 +189,41 @@ def test_closing_early_and_publishing_take_two(db: Session, branch: Branch) -> N
         phases.confirm_step(db, actor=branch.secretary, election=election, step=Step.PUBLISH)
     phases.confirm_step(db, actor=branch.second, election=election, step=Step.PUBLISH)
     assert election.phase is Phase.PUBLISHED
+
+
+def test_self_nomination_only_where_the_election_takes_it(db: Session, branch: Branch) -> None:
+    m1 = branch.members[0]
+    closed = draft(db, branch)
+    phases.open_nomination(db, actor=branch.secretary, election=closed)
+    with pytest.raises(FormInvalid):
+        candidates.nominate(db, actor=m1, election=closed, username="m1")
+    open_to_self = draft(db, branch, self_nomination="on")
+    phases.open_nomination(db, actor=branch.secretary, election=open_to_self)
+    candidates.nominate(db, actor=m1, election=open_to_self, username="m1")
+
+
+def test_each_nominee_accepts_or_declines_and_only_those_who_accept_stand(
+    db: Session, branch: Branch
+) -> None:
+    election = draft(db, branch, nominations_each="4")
+    with pytest.raises(Conflict):  # not yet: nobody is a nominee before the window ends
+        candidates.answer(db, actor=branch.members[0], election=election, accept=True)
+    to_review(db, branch, election, nominees=("m1", "m2", "m3", "m4"))
+    for candidate in candidates.list_candidates(db, election):
+        candidates.review(
+            db, actor=branch.secretary, election=election, candidate=candidate, qualified=True, note="党员。"
+        )
+    with pytest.raises(NotPermitted):
+        candidates.answer(db, actor=branch.members[5], election=election, accept=True)
+    for member in branch.members[:3]:
+        candidates.answer(db, actor=member, election=election, accept=True)
+    with pytest.raises(Conflict):  # m4 has not answered
+        phases.start_publicity(db, actor=branch.secretary, election=election, now=later(days=4))
+    candidates.answer(db, actor=branch.members[3], election=election, accept=False)
+    phases.start_publicity(db, actor=branch.secretary, election=election, now=later(days=4))
+    assert sorted(c.name for c in candidates.list_candidates(db, election) if c.position) == [
+        "m1",
+        "m2",
+        "m3",
+    ]
+    assert AuditAction.VOTING_CANDIDATE_ANSWER in actions(db)

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from grassroots.db import Database
 from grassroots.errors import Conflict
 from tests.conftest import log_in, page, submit
-from tests.voting.conftest import Branch, Vote, draft, later, open_voting, to_review
+from tests.voting.conftest import Branch, Vote, draft, later, open_voting, to_publicity
 from voting import candidates, phases, rounds
 from voting.models import Election, Phase, RollEntry, Step
 
@@ -65,12 +65,7 @@ def test_a_further_round_stands_those_not_elected_by_approvals_as_the_margin_nee
     db: Session, branch: Branch, vote: Vote
 ) -> None:
     election = draft(db, branch, nominations_each="4")
-    to_review(db, branch, election, nominees=("m1", "m2", "m3", "m4"))
-    for candidate in candidates.list_candidates(db, election):
-        candidates.review(
-            db, actor=branch.secretary, election=election, candidate=candidate, qualified=True, note="党员。"
-        )
-    phases.start_publicity(db, actor=branch.secretary, election=election, now=later(days=4))
+    to_publicity(db, branch, election, nominees=("m1", "m2", "m3", "m4"))
     phases.request_step(db, actor=branch.secretary, election=election, step=Step.OPEN, now=later(days=10))
     phases.confirm_step(db, actor=branch.second, election=election, step=Step.OPEN, now=later(days=10))
     second = [["m2"]] * 3 + [["m3"]] * 2 + [[]] * 2  # m1 7, m2 3, m3 2, m4 0

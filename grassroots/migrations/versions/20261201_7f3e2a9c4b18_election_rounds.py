@@ -1,6 +1,7 @@
 """Election rounds: a re-vote between the tied or a further round for the seats left names the
 election it follows. And whether a receipt finds its ballot's marks, which an election sets;
-and when its result was published, for the results feed.
+when its result was published, for the results feed; whether it takes self-nominations; and
+each nominee's own answer, accepting or declining.
 
 Revision ID: 7f3e2a9c4b18
 Revises: 253c4227a152
@@ -29,14 +30,22 @@ def upgrade() -> None:
             sa.Column("receipt_shows_ballot", sa.Boolean(), nullable=False, server_default=sa.true())
         )
         batch.add_column(sa.Column("published_at", grassroots.db.UTCDateTime(), nullable=True))
+        batch.add_column(
+            sa.Column("self_nomination", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch.create_unique_constraint("uq_voting_elections_parent_id", ["parent_id"])
         batch.create_foreign_key(FOREIGN_KEY, "voting_elections", ["parent_id"], ["id"], ondelete="CASCADE")
+    with op.batch_alter_table("voting_candidates") as batch:
+        batch.add_column(sa.Column("accepted", sa.Boolean(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("voting_candidates") as batch:
+        batch.drop_column("accepted")
     with op.batch_alter_table("voting_elections") as batch:
         batch.drop_constraint(FOREIGN_KEY, type_="foreignkey")
         batch.drop_constraint("uq_voting_elections_parent_id", type_="unique")
+        batch.drop_column("self_nomination")
         batch.drop_column("published_at")
         batch.drop_column("receipt_shows_ballot")
         batch.drop_column("round")
