@@ -27,6 +27,41 @@ from .rules import Rules
 from .strokes import stroke_key
 
 NOTE_MAX = 1000
+REASON_MAX = 500
+FOUND_MAX = 20
+
+
+def find_members(db: Session, election: Election, query: str) -> list[User]:
+    """Members of the organization whose name or username holds `query`, for the nominate page."""
+    words = " ".join(query.split())[:40]
+    if not words:
+        return []
+    found = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.organization_id == election.organization_id,
+            Membership.role >= Role.MEMBER,
+            User.display_name.contains(words, autoescape=True)
+            | User.username.contains(words, autoescape=True),
+        )
+        .order_by(User.display_name, User.id)
+        .limit(FOUND_MAX)
+    )
+    return list(db.scalars(found))
+
+
+def reasons_for(db: Session, election: Election) -> dict[int, list[str]]:
+    """What the nominators said, by nominee, without saying who said it."""
+    rows = db.execute(
+        select(Nomination.nominee_id, Nomination.reason)
+        .where(Nomination.election_id == election.id, Nomination.reason != "")
+        .order_by(Nomination.nominee_id, Nomination.reason)
+    )
+    said: dict[int, list[str]] = {}
+    for nominee_id, reason in rows:
+        said.setdefault(nominee_id, []).append(reason)
+    return said
 
 
 def is_member(db: Session, election: Election, user_id: int) -> bool:
@@ -39,10 +74,10 @@ def is_member(db: Session, election: Election, user_id: int) -> bool:
 
 
 def nominate(
-    db: Session, *, actor: User, election: Election, username: str, now: datetime | None = None
+    db: Session, *, actor: User, election: Election, username: str, reason: str, now: datetime | None = None
 ) -> Nomination:
-    """`actor` recommends the member named `username`. The caller has asked the policy
-    (`may_nominate`). Raises FormInvalid, or Conflict outside the window or over the limit."""
+    """`actor` recommends the member named `username`, saying why. The caller has asked the
+    policy (`may_nominate`). Raises FormInvalid, or Conflict outside the window or over the limit."""
     if election.phase is not Phase.NOMINATION or (now or utcnow()) >= (
         election.nomination_ends_at or utcnow()
     ):
@@ -52,12 +87,17 @@ def nominate(
         raise FormInvalid({"username": _("Only a member of this organization can be nominated.")})
     if nominee.id == actor.id and not election.self_nomination:
         raise FormInvalid({"username": _("This election does not take self-nominations.")})
+    reason = reason.strip()
+    if not reason or len(reason) > REASON_MAX:
+        raise FormInvalid({"reason": _("Say why, in at most %(max)d characters.", max=REASON_MAX)})
     made = nominations_by(db, election, actor)
     if nominee.id in made:
         raise FormInvalid({"username": _("You have already nominated this person.")})
     if len(made) >= election.nominations_each:
         raise Conflict(_("You have made all the nominations you may make."))
-    nomination = Nomination(election_id=election.id, nominator_id=actor.id, nominee_id=nominee.id)
+    nomination = Nomination(
+        election_id=election.id, nominator_id=actor.id, nominee_id=nominee.id, reason=reason
+    )
     db.add(nomination)
     try:
         db.flush()

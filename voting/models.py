@@ -92,6 +92,7 @@ class Nomination(Base):
     )
     nominator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     nominee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text, default="")  # why: the secretary reads it at review
 
 
 class Candidate(Base):

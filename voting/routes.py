@@ -81,6 +81,7 @@ def render_election(ctx: Context, election: Election, status_code: int = 200, **
         turnout=ballots.turnout(ctx.db, election), may_run=may_run(ctx, election),
         asked_steps={str(p.step) for p in phases.pending_steps(ctx.db, election)},
         following=rounds.next_round_of(ctx.db, election), needs_next=rounds.needs_next_round(election),
+        reasons=candidates.reasons_for(ctx.db, election) if election.phase is Phase.REVIEW else {},
         excluded=elections.exclusions(ctx.db, election) if may_run(ctx, election) else [],
         **labels.HELPERS, **{"errors": {}, "error_for": None, "typed": None, "typed_note": "", **extra},
     )  # fmt: skip
@@ -97,17 +98,19 @@ def nominate(ctx: Context) -> Response:
         )
     )
     errors: dict[str, str] = {}
+    typed = {"username": ctx.field("username"), "reason": ctx.field("reason")}
     if ctx.request.method == "POST":
         try:
-            candidates.nominate(ctx.db, actor=user, election=election, username=ctx.field("username"))
+            candidates.nominate(ctx.db, actor=user, election=election, **typed)
             return ctx.redirect(f"/elections/{election.id}/nominate")
         except FormInvalid as exc:
             ctx.db.rollback()
             errors = exc.errors
     made = candidates.nominations_by(ctx.db, election, user)
+    query = ctx.query("q")
     return ctx.render(
         "voting/nominate.html", status_code=400 if errors else 200, e=election, errors=errors,
-        typed=ctx.field("username"), made=len(made),
+        typed=typed, made=len(made), q=query, found=candidates.find_members(ctx.db, election, query),
     )  # fmt: skip
 
 

@@ -62,7 +62,9 @@ def to_review(
     for member in branch.members:
         for name in nominees:
             if name != member.username:  # no self-nominations unless the election takes them
-                candidates.nominate(db, actor=member, election=election, username=name)
+                candidates.nominate(
+                    db, actor=member, election=election, username=name, reason="工作认真负责。"
+                )
     phases.end_nomination(db, actor=branch.secretary, election=election, now=later(days=4))
 
 

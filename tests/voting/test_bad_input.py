@@ -138,10 +138,13 @@ def test_nominations_beyond_the_limit_or_outside_the_organization(
         election_id = election.id
     nominator = as_person("m1")
     for name in ("stranger", "nobody", "", "x" * 10_000, "' OR 1=1 --"):
-        refused = send(nominator, election_id, "nominate", {"username": name})
+        refused = send(nominator, election_id, "nominate", {"username": name, "reason": "好"})
         assert refused.status_code == 400 and field_error(refused, "username"), name
-    assert send(nominator, election_id, "nominate", {"username": "m2"}).status_code == 303
-    assert send(nominator, election_id, "nominate", {"username": "m3"}).status_code == 409
+    for reason in ("", "   ", "理" * 501):
+        refused = send(nominator, election_id, "nominate", {"username": "m2", "reason": reason})
+        assert refused.status_code == 400 and field_error(refused, "reason")
+    assert send(nominator, election_id, "nominate", {"username": "m2", "reason": "好"}).status_code == 303
+    assert send(nominator, election_id, "nominate", {"username": "m3", "reason": "好"}).status_code == 409
     with database.reading() as db:
         assert db.scalar(select(func.count()).select_from(Nomination)) == 1
 

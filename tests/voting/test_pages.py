@@ -88,7 +88,7 @@ def _to_voting(app: Any, database: Database, secretary: TestClient) -> int:
                 member,
                 f"/elections/{election_id}/nominate",
                 f"/elections/{election_id}/nominate",
-                {"username": name},
+                {"username": name, "reason": "群众基础好。"},
             )
             assert response.status_code == 303
     past(database, election_id, "nomination_ends_at")
@@ -210,3 +210,33 @@ def test_the_ballot_waits_for_check_in_and_keeps_what_was_marked(
     again = page(response)
     assert again.select_one(f"#m-{keys[0]}-approve").has_attr("checked")  # type: ignore[union-attr]
     assert again.select_one(f"#f-write_in-{keys[1]}")["value"] == "张三"  # type: ignore[index]
+
+
+def test_a_member_is_found_by_name_and_nominated_with_a_reason_the_secretary_reads(
+    app: Any, database: Database, secretary: TestClient
+) -> None:
+    election_id = create(secretary)
+    post(secretary, election_id, "advance", {"to": "nomination"})
+    member = signed_in(app, "m1")
+    found = page(member.get(f"/elections/{election_id}/nominate", params={"q": "m"}))
+    usernames = [str(i["value"]) for i in found.select("#found input[type=radio]")]
+    assert {"m1", "m2", "m6"} <= set(usernames) and "sec1" not in usernames
+    for strange in ("%", "_", "张三", "'"):
+        none = page(member.get(f"/elections/{election_id}/nominate", params={"q": strange}))
+        assert none.select_one("#found-none") and not none.select("#found input")
+    path = f"/elections/{election_id}/nominate?q=m2"
+    missing = submit(member, path, path, {"username": "m2", "reason": ""})
+    assert missing.status_code == 400 and field_error(missing, "reason")
+    kept = page(missing).select_one('#found input[value="m2"]')
+    assert kept is not None and kept.has_attr("checked")
+    assert (
+        submit(member, path, path, {"username": "m2", "reason": "长期联系群众，办事公道。"}).status_code
+        == 303
+    )
+    past(database, election_id, "nomination_ends_at")
+    post(secretary, election_id, "advance", {"to": "review"})
+    review = page(secretary.get(f"/elections/{election_id}"))
+    assert "长期联系群众，办事公道。" in review.select_one("#candidates").get_text()  # type: ignore[union-attr]
+    assert "m1" not in review.select_one("#candidates details").get_text()  # type: ignore[union-attr]
+    public = page(TestClient(app).get(f"/elections/{election_id}"))
+    assert "长期联系群众" not in public.get_text()

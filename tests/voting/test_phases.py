@@ -73,16 +73,25 @@ def test_nominations_within_the_limits(db: Session, branch: Branch) -> None:
     election = draft(db, branch, nominations_each="2")
     phases.open_nomination(db, actor=branch.secretary, election=election)
     member = branch.members[0]
-    candidates.nominate(db, actor=member, election=election, username="m2")
+    candidates.nominate(db, actor=member, election=election, username="m2", reason="工作认真负责。")
     with pytest.raises(FormInvalid):
-        candidates.nominate(db, actor=member, election=election, username="m2")
+        candidates.nominate(db, actor=member, election=election, username="m2", reason="工作认真负责。")
     with pytest.raises(FormInvalid):
-        candidates.nominate(db, actor=member, election=election, username="root-admin")  # not a member
-    candidates.nominate(db, actor=member, election=election, username="m3")
+        candidates.nominate(
+            db, actor=member, election=election, username="root-admin", reason="工作认真负责。"
+        )  # not a member
+    candidates.nominate(db, actor=member, election=election, username="m3", reason="工作认真负责。")
     with pytest.raises(Conflict):
-        candidates.nominate(db, actor=member, election=election, username="m4")
+        candidates.nominate(db, actor=member, election=election, username="m4", reason="工作认真负责。")
     with pytest.raises(Conflict):
-        candidates.nominate(db, actor=branch.members[1], election=election, username="m4", now=later(days=3))
+        candidates.nominate(
+            db,
+            actor=branch.members[1],
+            election=election,
+            username="m4",
+            reason="工作认真负责。",
+            now=later(days=3),
+        )
 
 
 def test_the_counts_are_published_when_nomination_ends(db: Session, branch: Branch) -> None:
@@ -196,10 +205,10 @@ def test_self_nomination_only_where_the_election_takes_it(db: Session, branch: B
     closed = draft(db, branch)
     phases.open_nomination(db, actor=branch.secretary, election=closed)
     with pytest.raises(FormInvalid):
-        candidates.nominate(db, actor=m1, election=closed, username="m1")
+        candidates.nominate(db, actor=m1, election=closed, username="m1", reason="工作认真负责。")
     open_to_self = draft(db, branch, self_nomination="on")
     phases.open_nomination(db, actor=branch.secretary, election=open_to_self)
-    candidates.nominate(db, actor=m1, election=open_to_self, username="m1")
+    candidates.nominate(db, actor=m1, election=open_to_self, username="m1", reason="工作认真负责。")
 
 
 def test_each_nominee_accepts_or_declines_and_only_those_who_accept_stand(

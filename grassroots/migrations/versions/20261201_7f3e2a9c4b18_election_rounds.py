@@ -1,7 +1,7 @@
 """Election rounds: a re-vote between the tied or a further round for the seats left names the
 election it follows. And whether a receipt finds its ballot's marks, which an election sets;
 when its result was published, for the results feed; whether it takes self-nominations; and
-each nominee's own answer, accepting or declining.
+each nominee's own answer, accepting or declining; and the reason given with a nomination.
 
 Revision ID: 7f3e2a9c4b18
 Revises: 253c4227a152
@@ -37,9 +37,13 @@ def upgrade() -> None:
         batch.create_foreign_key(FOREIGN_KEY, "voting_elections", ["parent_id"], ["id"], ondelete="CASCADE")
     with op.batch_alter_table("voting_candidates") as batch:
         batch.add_column(sa.Column("accepted", sa.Boolean(), nullable=True))
+    with op.batch_alter_table("voting_nominations") as batch:
+        batch.add_column(sa.Column("reason", sa.Text(), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("voting_nominations") as batch:
+        batch.drop_column("reason")
     with op.batch_alter_table("voting_candidates") as batch:
         batch.drop_column("accepted")
     with op.batch_alter_table("voting_elections") as batch:
