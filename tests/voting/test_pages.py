@@ -194,6 +194,11 @@ def test_the_ballot_waits_for_check_in_and_keeps_what_was_marked(
     submit(voter, f"/elections/{election_id}/checkin", f"/elections/{election_id}/checkin", {})
     form = page(voter.get(f"/elections/{election_id}/ballot"))
     keys = [str(i["name"]).removeprefix("mark-") for i in form.select("input[type=radio][value=approve]")]
+    # Each candidate links to their profile; the page counts approvals as they are marked.
+    assert len(form.select('legend a[href^="/disclosure/candidates/"]')) == 3
+    assert form.select_one("form[data-ballot]") and form.select_one('script[src="/static/ballot.js"]')
+    assert form.select_one("#approval-count")["data-seats"] == "2"  # type: ignore[index]
+    assert client.get("/static/ballot.js").status_code == 200
     typed = {
         f"mark-{keys[0]}": "approve",
         f"mark-{keys[1]}": "abstain",
