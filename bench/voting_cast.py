@@ -93,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Casting ballots twice at once, on PostgreSQL.")
     parser.add_argument("--voters", type=int, default=VOTERS, help=f"({VOTERS:,})")
     parser.add_argument("--concurrency", type=int, default=16, help="voters casting at a time (16)")
+    parser.add_argument("--threads", type=int, help="GRASSROOTS_THREADS of the site (its default)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     return parser
 
@@ -101,6 +102,8 @@ def _run(args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
     with ExitStack() as stack:
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gr-bench-cast-")))
         env = {**harness.environment(data_dir), **CHEAP_ARGON2}
+        if args.threads:
+            env["GRASSROOTS_THREADS"] = str(args.threads)
         url = stack.enter_context(harness.postgres_database())
         env["GRASSROOTS_DATABASE_URL"] = url
         harness.say(f"postgres: grassroots demo --voters {args.voters:,}")
