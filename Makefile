@@ -34,6 +34,8 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/moderation_queue.py
 	$(BIN)/python bench/disclosure_pages.py
 	$(BIN)/python bench/mailbox_pages.py
+	$(BIN)/python bench/voting_cast.py
+	$(BIN)/python bench/election_verify.py
 
 # Re-extract the messages from code and templates, and merge them into both catalogs.
 messages: $(VENV)/.test-installed

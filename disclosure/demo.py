@@ -82,9 +82,8 @@ CANDIDATES = [
 ]
 
 
-def load(
-    db: Session, data_dir: Path, *, bulk: int = 0, progress: Callable[[str], None] | None = None
-) -> None:
+def load(db: Session, data_dir: Path, *, bulk: int = 0, progress: Callable[[str], None] | None = None) -> int:
+    """Load the demo disclosures; returns the vacant post's id (the voting demo's election fills it)."""
     orgs = {o.slug: o for o in db.scalars(select(Organization))}
     secretary = db.scalars(select(User).where(User.username == "yg_shuji")).one()
     hp_secretary = db.scalars(select(User).where(User.username == "hp_shuji")).one()
@@ -104,6 +103,7 @@ def load(
         _candidate(db, data_dir, secretary, orgs["yangguang-1"], post, spec, publicity=number == 0)
     if bulk:
         _bulk(db, list(orgs.values()), bulk, progress)
+    return post.id
 
 
 def _revised_and_withdrawn(db: Session, secretary: User, org: Organization) -> None:

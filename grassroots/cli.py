@@ -24,6 +24,7 @@ from grassroots.notifications import Notifier
 from grassroots.security import Passwords
 from grassroots.settings import Settings
 from voting import cli as voting_cli
+from voting import demo as voting_demo
 
 ROLE_NAMES = ["admin", *(role.name.lower() for role in Role)]
 
@@ -70,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
         help="notices added in bulk to the disclosure area, for benchmarks",
     )
     demo_cmd.add_argument("--letters", type=int, default=0, help="letters added in bulk to the mailboxes")
+    demo_cmd.add_argument(
+        "--voters", type=int, default=0,
+        help="members (voter0001…) of an election open for voting, all checked in, for benchmarks",
+    )  # fmt: skip
     demo_cmd.add_argument("--password", help="password of every demo account (generated when omitted)")
     demo_cmd.set_defaults(run=cmd_demo)
 
@@ -133,9 +138,12 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             if not demo.is_empty(session):
                 print("the database already has accounts; demo data goes into an empty one", file=sys.stderr)
                 return 1
-        if min(args.threads, args.held, args.disclosures, args.letters) < 0 or args.posts_per_thread < 1:
+        if (
+            min(args.threads, args.held, args.disclosures, args.letters, args.voters) < 0
+            or args.posts_per_thread < 1
+        ):
             print(
-                "--threads, --held, --disclosures and --letters must be 0 or more, "
+                "--threads, --held, --disclosures, --letters and --voters must be 0 or more, "
                 "--posts-per-thread 1 or more",
                 file=sys.stderr,
             )
@@ -152,6 +160,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             held=args.held,
             disclosures=args.disclosures,
             letters=args.letters,
+            voters=args.voters,
         )
     finally:
         database.dispose()
@@ -170,10 +179,12 @@ def _load_demo(
     held: int = demo_moderation.SMALL_HELD,
     disclosures: int = 0,
     letters: int = 0,
+    voters: int = 0,
 ) -> None:
     """The shell's demo, then the forums' (boards, threads, solicitations; `threads` more in bulk),
     what waits for the moderators (`held` newcomers' posts, a flagged one), the disclosure area
-    (`disclosures` more notices in bulk) and the mailbox's letters (`letters` more in bulk)."""
+    (`disclosures` more notices in bulk), the mailbox's letters (`letters` more in bulk) and
+    an election in each phase (`voters` more in an open one, for the casting benchmark)."""
     with database.writing() as session:
         made = demo.load(
             session, Passwords(settings), password=password, members=members, residents=residents
@@ -182,18 +193,23 @@ def _load_demo(
         made += demo_moderation.load(
             session, Notifier(), forum.boards, held=held, progress=forum_demo.stderr_progress
         )
-        disclosure_demo.load(
+        post_id = disclosure_demo.load(
             session, settings.data_dir, bulk=disclosures, progress=forum_demo.stderr_progress
         )
         mailbox_demo.load(session, Notifier())
         if letters:
             mailbox_bulk.load(session, letters, progress=forum_demo.stderr_progress)
+        made += voting_demo.load(
+            session, post_id=post_id, bench_voters=voters, progress=forum_demo.stderr_progress
+        )
     if threads:
         forum_demo.analyze(database)
     if letters:
         vacuum_analyze(database, ["mailbox_letters"])
     if disclosures:
         vacuum_analyze(database, ["disclosures", "disclosure_revisions"])
+    if voters:
+        vacuum_analyze(database, ["users", "memberships", "voting_roll", "voting_checkins", "audit_entries"])
     if held > demo_moderation.SMALL_HELD:
         vacuum_analyze(database, ["moderation_queue", "forum_posts", "forum_threads", "users"])
     print(f"demo accounts (password: {password}):")

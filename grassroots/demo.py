@@ -123,8 +123,8 @@ def load(
         else:
             set_role(db, actor=admin_user, user=user, org=orgs[slug], role=Role[role.upper()])
         accounts.append(DemoAccount(username, role, slug))
-    accounts += _bulk_people(db, orgs, password_hash, "member", members, BRANCHES, Role.MEMBER)
-    accounts += _bulk_people(db, orgs, password_hash, "resident", residents, COMMUNITIES, Role.RESIDENT)
+    accounts += bulk_people(db, orgs, password_hash, "member", members, BRANCHES, Role.MEMBER)
+    accounts += bulk_people(db, orgs, password_hash, "resident", residents, COMMUNITIES, Role.RESIDENT)
     return accounts
 
 
@@ -142,7 +142,7 @@ def _organizations(db: Session) -> dict[str, Organization]:
     return orgs
 
 
-def _bulk_people(
+def bulk_people(
     db: Session,
     orgs: dict[str, Organization],
     password_hash: str,
@@ -150,10 +150,15 @@ def _bulk_people(
     count: int,
     org_slugs: list[str],
     role: Role,
+    *,
+    name_offset: int | None = None,
 ) -> list[DemoAccount]:
+    """`count` accounts named `prefix` and a number, spread over `org_slugs` in `role`, inserted
+    in bulk with one shared password hash. `name_offset` starts their display names elsewhere
+    in the sequence, so that another batch does not repeat the names of the first."""
     width = max(2, len(str(count)))
     names = [f"{prefix}{i:0{width}d}" for i in range(1, count + 1)]
-    offset = 0 if role is Role.MEMBER else 100_003
+    offset = name_offset if name_offset is not None else 0 if role is Role.MEMBER else 100_003
     for start in range(0, count, 1000):
         chunk = names[start : start + 1000]
         db.execute(

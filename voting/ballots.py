@@ -76,6 +76,26 @@ def has_voted(db: Session, election: Election, user_id: int) -> bool:
     return db.get(Participation, (election.id, user_id)) is not None
 
 
+@dataclass(frozen=True)
+class Standing:
+    on_roll: bool
+    checked_in: bool
+    voted: bool
+
+
+def standing(db: Session, election: Election, user_id: int) -> Standing:
+    """Whether the voter is on the roll, checked in and has voted, in one round trip (a cast
+    asks while it holds the election's lock, which every other cast of the election awaits)."""
+
+    def there(model: type[RollEntry] | type[CheckIn] | type[Participation]) -> Any:
+        return (
+            select(model.user_id).where(model.election_id == election.id, model.user_id == user_id).exists()
+        )
+
+    on, present, voted = db.execute(select(there(RollEntry), there(CheckIn), there(Participation))).one()
+    return Standing(bool(on), bool(present), bool(voted))
+
+
 def check_in(db: Session, *, voter: User, election: Election, now: datetime | None = None) -> None:
     """签到: the voter is present. Raises NotPermitted off the roll, Conflict outside voting."""
     _voting_now(election, now)
@@ -125,33 +145,36 @@ def cast_ballot(
     write_ins: dict[str, str],
     candidates: dict[str, str],
     now: datetime | None = None,
+    known: Standing | None = None,
 ) -> Receipt:
     """Cast `voter`'s one ballot. `election` is locked (get_election(for_update=True));
-    `candidates` maps ballot keys to names. Raises FormInvalid, NotPermitted, AlreadyVoted."""
+    `candidates` maps ballot keys to names; `known` is the voter's standing if the caller read
+    it after taking the lock, in this transaction (else it is read here). Raises FormInvalid,
+    NotPermitted, AlreadyVoted."""
     _voting_now(election, now)
-    if not on_roll(db, election, voter.id):
+    mine = known or standing(db, election, voter.id)
+    if not mine.on_roll:
         raise NotPermitted(_("You are not on this election's voter roll."))
-    if not checked_in(db, election, voter.id):
+    if not mine.checked_in:
         raise Conflict(_("Check in before you vote."))
-    if has_voted(db, election, voter.id):
+    if mine.voted:
         raise AlreadyVoted(_("You have voted in this election already."))
     ballot = clean_ballot(marks, write_ins, list(candidates), candidates, election.seats)
-    db.add(Participation(election_id=election.id, user_id=voter.id))
-    try:
-        db.flush()
-    except IntegrityError as error:  # a second request of the same voter, at the same time
-        raise AlreadyVoted(_("You have voted in this election already.")) from error
     code, nonce = new_receipt_code(), secrets.token_hex(16)
     committed = commitment(code, ballot, nonce)
     # Without the nonce nobody, the voter included, can show which marks the commitment holds.
     receipt = Receipt(code, nonce if election.receipt_shows_ballot else "", committed)
+    db.add(Participation(election_id=election.id, user_id=voter.id))
     db.add(
         Ballot(
             id=secrets.token_hex(16), election_id=election.id, receipt=receipt.code, content=canonical(ballot)
         )
     )
     _append_link(db, election, receipt.commitment)
-    db.flush()
+    try:
+        db.flush()  # one flush for the three rows and the chain head: the lock is held meanwhile
+    except IntegrityError as error:  # the participation's key: this voter has a ballot already
+        raise AlreadyVoted(_("You have voted in this election already.")) from error
     return receipt
 
 

@@ -27,6 +27,10 @@ from .rules import Rules
 from .strokes import stroke_key
 
 NOTE_MAX = 1000
+# The roles that make someone a member of the organization: on the voter roll, and nominable.
+# Compared as a set, not with >=: the column holds the roles' names, and in SQL 'RESIDENT' sorts
+# after 'MEMBER'.
+MEMBER_ROLES = tuple(role for role in Role if role >= Role.MEMBER)
 REASON_MAX = 500
 FOUND_MAX = 20
 
@@ -41,7 +45,7 @@ def find_members(db: Session, election: Election, query: str) -> list[User]:
         .join(Membership, Membership.user_id == User.id)
         .where(
             Membership.organization_id == election.organization_id,
-            Membership.role >= Role.MEMBER,
+            Membership.role.in_(MEMBER_ROLES),
             User.display_name.contains(words, autoescape=True)
             | User.username.contains(words, autoescape=True),
         )
@@ -68,7 +72,7 @@ def is_member(db: Session, election: Election, user_id: int) -> bool:
     query = select(Membership.id).where(
         Membership.organization_id == election.organization_id,
         Membership.user_id == user_id,
-        Membership.role >= Role.MEMBER,
+        Membership.role.in_(MEMBER_ROLES),
     )
     return db.scalar(query) is not None
 

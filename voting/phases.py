@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from grassroots import audit
-from grassroots.accounts.models import Membership, Role, User
+from grassroots.accounts.models import Membership, User
 from grassroots.audit import AuditAction
 from grassroots.db import utcnow
 from grassroots.errors import Conflict, NotFound
@@ -98,7 +98,8 @@ def draw_up_roll(db: Session, election: Election) -> int:
     """Everyone verified as a member of the organization itself (not of its branches)."""
     rows = db.scalars(
         select(Membership.user_id).where(
-            Membership.organization_id == election.organization_id, Membership.role >= Role.MEMBER
+            Membership.organization_id == election.organization_id,
+            Membership.role.in_(candidates.MEMBER_ROLES),
         )
     )
     db.execute(delete(RollEntry).where(RollEntry.election_id == election.id))

@@ -19,13 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grassroots import audit
-from grassroots.accounts.models import Membership, Role, User
+from grassroots.accounts.models import Membership, User
 from grassroots.audit import AuditAction
 from grassroots.db import utcnow
 from grassroots.errors import Conflict
 from grassroots.i18n import gettext as _
 
-from .candidates import list_candidates, publish_profile
+from .candidates import MEMBER_ROLES, list_candidates, publish_profile
 from .models import Candidate, Election, Phase, RollEntry
 from .phases import rules_of
 from .rules import Rules
@@ -100,7 +100,7 @@ def _contender(db: Session, election: Election, key: str) -> Standing:
             .join(Membership, Membership.user_id == User.id)
             .where(
                 Membership.organization_id == election.organization_id,
-                Membership.role >= Role.MEMBER,
+                Membership.role.in_(MEMBER_ROLES),
                 User.display_name == name,
             )
         )

@@ -147,18 +147,18 @@ def _typed_ballot(ctx: Context, keys: list[str]) -> tuple[dict[str, str], dict[s
 def ballot(ctx: Context) -> Response:
     """GET the ballot; POST `step=review` to see it back, `step=cast` to cast it. The receipt
     page answers the cast itself: a redirect would need the receipt kept beside the voter."""
+    # The roles and the organization tree are read before the election's row is locked for a
+    # POST: every other cast of the election waits for that lock, so it is held for the least.
+    actor, _tree = ctx.actor, ctx.tree
     election = load(ctx, for_update=ctx.request.method == "POST")
     user = ctx.require_login()
-    ctx.require(
-        policy.may_vote(
-            ctx.actor, org_path(ctx, election), on_voter_roll=ballots.on_roll(ctx.db, election, user.id)
-        )
-    )
+    mine = ballots.standing(ctx.db, election, user.id)
+    ctx.require(policy.may_vote(actor, org_path(ctx, election), on_voter_roll=mine.on_roll))
     if election.phase is not Phase.VOTING:
         raise Conflict(_("Voting is not open."))
-    if ballots.has_voted(ctx.db, election, user.id):
+    if mine.voted:
         raise ballots.AlreadyVoted(_("You have voted in this election already."))
-    if not ballots.checked_in(ctx.db, election, user.id):
+    if not mine.checked_in:
         return ctx.redirect(f"/elections/{election.id}/checkin")
     listed = candidates.list_candidates(ctx.db, election, qualified_only=True)
     names = {str(c.id): c.name for c in listed}
@@ -170,8 +170,10 @@ def ballot(ctx: Context) -> Response:
         try:
             if step == "cast":
                 receipt = ballots.cast_ballot(
-                    ctx.db, voter=user, election=election, marks=marks, write_ins=write_ins, candidates=names
-                )
+                    ctx.db, voter=user, election=election, marks=marks, write_ins=write_ins,
+                    candidates=names, known=mine,
+                )  # fmt: skip
+                ctx.db.commit()  # before drawing the page, which needs no lock
                 return ctx.render("voting/receipt_given.html", e=election, receipt=receipt)
             ballots.clean_ballot(marks, write_ins, list(names), names, election.seats)
         except FormInvalid as exc:

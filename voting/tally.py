@@ -9,6 +9,7 @@ Invalid ballots still count among those present, so they work against every cand
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,19 +36,26 @@ class Outcome(enum.StrEnum):
 MARKS = frozenset(mark.value for mark in Mark)
 
 
-def ballot_problem(ballot: Mapping[str, Any], candidates: Sequence[str], seats: int) -> str | None:
-    """Why a ballot is not valid, or None. Used by the cast (to refuse) and the tally."""
+def ballot_problem(
+    ballot: Mapping[str, Any], candidates: Sequence[str], seats: int, keyset: frozenset[str] | None = None
+) -> str | None:
+    """Why a ballot is not valid, or None. Used by the cast (to refuse) and the tally, which
+    passes `keyset`, frozenset(candidates), made once for all the ballots."""
     marks, write_ins = ballot.get("marks"), ballot.get("write_ins", {})
     if not isinstance(marks, dict) or not isinstance(write_ins, dict):
         return "malformed"
-    if sorted(marks) != sorted(candidates) or not all(
-        isinstance(m, str) and m in MARKS for m in marks.values()
+    wanted = frozenset(candidates) if keyset is None else keyset
+    if (
+        marks.keys() != wanted
+        or len(marks) != len(candidates)
+        or not all(isinstance(m, str) for m in marks.values())
+        or not MARKS.issuperset(marks.values())
     ):
         return "marks"
     for replaced, name in write_ins.items():
         if marks.get(replaced) != Mark.DISAPPROVE or not isinstance(name, str) or not name.strip():
             return "write_in"
-    approvals = sum(1 for m in marks.values() if m == Mark.APPROVE) + len(write_ins)
+    approvals = list(marks.values()).count(Mark.APPROVE.value) + len(write_ins)
     return "too_many" if approvals > seats else None
 
 
@@ -113,8 +121,7 @@ def tally(
     if not rules.quorum_met(present=present, expected=expected):
         result.outcome = Outcome.NO_QUORUM
         return result
-    for ballot in ballots:
-        _count_ballot(result, ballot, candidates)
+    _count_ballots(result, ballots, candidates)
     result.base = {
         MajorityBase.PRESENT: present,
         MajorityBase.ROLL: expected,
@@ -124,17 +131,20 @@ def tally(
     return result
 
 
-def _count_ballot(result: Result, ballot: Mapping[str, Any], candidates: Sequence[str]) -> None:
-    if ballot_problem(ballot, candidates, result.seats) is not None:
-        result.invalid += 1
-        return
-    result.valid += 1
-    for key, mark in ballot["marks"].items():
-        count = result.counts[key]
-        setattr(count, str(mark), getattr(count, str(mark)) + 1)
-    for name in ballot.get("write_ins", {}).values():
-        person = name.strip()
-        result.write_ins[person] = result.write_ins.get(person, 0) + 1
+def _count_ballots(result: Result, ballots: Sequence[Mapping[str, Any]], candidates: Sequence[str]) -> None:
+    keyset = frozenset(candidates)
+    marked: Counter[tuple[str, str]] = Counter()  # (candidate, mark) → ballots
+    for ballot in ballots:
+        if ballot_problem(ballot, candidates, result.seats, keyset) is not None:
+            result.invalid += 1
+            continue
+        result.valid += 1
+        marked.update(ballot["marks"].items())
+        for name in ballot.get("write_ins", {}).values():
+            person = name.strip()
+            result.write_ins[person] = result.write_ins.get(person, 0) + 1
+    for (key, mark), number in marked.items():
+        setattr(result.counts[key], str(mark), number)
 
 
 def approvals_of(result: Result) -> dict[str, int]:

@@ -14,6 +14,7 @@ from grassroots.audit import AuditEntry
 from grassroots.cli import main
 from grassroots.db import Database
 from grassroots.settings import Settings
+from voting import demo as voting_demo
 
 
 def test_demo_prints_accounts_one_a_line(settings: Settings, database: Database, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -34,7 +35,8 @@ def test_demo_prints_accounts_one_a_line(settings: Settings, database: Database,
         tree = {o.slug: o.parent_id for o in db.scalars(select(Organization))}
         assert tree["dongfeng"] is None and tree["yangguang-1"] is not None
         assert (
-            db.scalar(select(func.count()).select_from(Membership).where(Membership.role == Role.MEMBER)) == 8
+            db.scalar(select(func.count()).select_from(Membership).where(Membership.role == Role.MEMBER))
+            == 8 + voting_demo.HEPING_VOTERS + voting_demo.YANGGUANG_VOTERS  # the elections' voters
         )
     # Not twice into the same database.
     assert main(["demo", "--password", "x" * 10], settings=settings) == 1

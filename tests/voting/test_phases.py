@@ -9,8 +9,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grassroots.accounts.models import Role
 from grassroots.audit import AuditAction, AuditEntry
+from grassroots.db import Database
 from grassroots.errors import Conflict, FormInvalid, NotPermitted
+from tests.conftest import make_user
 from tests.voting.conftest import Branch, draft, later, open_voting, to_publicity, to_review
 from voting import candidates, elections, phases
 from voting.models import Phase, RollEntry, Step
@@ -129,6 +132,21 @@ def test_publicity_publishes_profiles_and_draws_up_the_roll(db: Session, branch:
     assert all(c.profile_id for c in listed)
     assert AuditAction.DISCLOSURE_PUBLISH in actions(db)
     assert len(list(db.scalars(select(RollEntry).where(RollEntry.election_id == election.id)))) == 8
+
+
+def test_a_resident_is_neither_on_the_roll_nor_nominable(
+    database: Database, db: Session, branch: Branch
+) -> None:
+    # Roles are stored by name, and 'RESIDENT' sorts after 'MEMBER': a `>=` in SQL let them in.
+    resident = make_user(database, "resident1", role=Role.RESIDENT, org=branch.org)
+    election = draft(db, branch)
+    to_publicity(db, branch, election)
+    on_roll = set(db.scalars(select(RollEntry.user_id).where(RollEntry.election_id == election.id)))
+    assert len(on_roll) == 8 and resident.id not in on_roll
+    another = draft(db, branch)
+    phases.open_nomination(db, actor=branch.secretary, election=another)
+    with pytest.raises(FormInvalid):
+        candidates.nominate(db, actor=branch.members[0], election=another, username="resident1", reason="好")
 
 
 def test_opening_takes_a_second_official(db: Session, branch: Branch) -> None:

@@ -162,3 +162,40 @@ def test_the_record_waits_for_the_close(db: Session, branch: Branch) -> None:
     with pytest.raises(ballots.Conflict):
         record.build(db, election)
     assert verifier.genesis(election.id) == election.chain_head
+
+
+AUDIT_CONTENT = {
+    "seq": 7, "at": "2026-12-01T23:21:37.732697Z", "actor_id": 12, "actor": "voter0001",
+    "action": "voting.checkin.add", "subject": ["voting_elections", "1"], "organization_id": 1,
+    "data": {}, "prev": "ab" * 32,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"actor_id": None, "organization_id": None, "actor": ""},
+        {"data": {"title": '换届选举 "引号" \\ \n', "seats": 5, "list": [1, None, True]}},
+        {"actor": "王\u2028\x00"},
+        {"seq": True},
+        {"actor_id": "12"},
+        {"subject": ["voting_elections"]},
+        {"data": []},
+        {"extra": 1},
+        {"prev": 5},
+    ],
+)
+def test_the_verifier_writes_audit_entries_out_as_canonical_does(change: dict[str, Any]) -> None:
+    content = {**AUDIT_CONTENT, **change}
+    assert verifier._audit_text(content) == verifier.canonical(content)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [(1, 2, "ab", "cd"), (1, 2, 'a"b', "王"), (True, 2, "ab", "cd"), (1, 2.0, "ab", "cd"), (1, 2, 3, None)],
+)
+def test_the_verifier_writes_chain_links_out_as_canonical_does(link: tuple[Any, ...]) -> None:
+    election_id, seq, prev, commit = link
+    entry = {"election": election_id, "seq": seq, "prev": prev, "commitment": commit}
+    assert verifier._link_text(*link) == verifier.canonical(entry)
