@@ -27,6 +27,6 @@ def closes_in(days: float = 7) -> str:
     return (utcnow() + timedelta(days=days)).isoformat(timespec="minutes")
 
 
-def make_poll(db: Session, forum: Forum, actor: User, thread: ThreadRef | None = None, **typed: Any) -> Poll:
-    where = polls.Where(forum.world.branch_a.id, "Asia/Shanghai", thread)
+def make_poll(db: Session, branch: Forum, actor: User, thread: ThreadRef | None = None, **typed: Any) -> Poll:
+    where = polls.Where(branch.world.branch_a.id, "Asia/Shanghai", thread)
     return polls.create_poll(db, actor=actor, where=where, typed={**FORM, "closes_at": closes_in(), **typed})

@@ -22,7 +22,8 @@ from voting.polls.models import PollBallot, PollParticipation, PollState
 def test_a_vote_writes_a_participation_and_a_ballot_that_share_nothing(db: Session, forum: Forum) -> None:
     poll = make_poll(db, forum, forum.secretary)
     ballots.cast_vote(db, poll=poll, voter=forum.member, eligible=True, choices=["1"])
-    assert [(p.poll_id, p.user_id) for p in db.scalars(select(PollParticipation))] == [(poll.id, forum.member.id)]
+    took_part = [(p.poll_id, p.user_id) for p in db.scalars(select(PollParticipation))]
+    assert took_part == [(poll.id, forum.member.id)]
     stored = db.scalars(select(PollBallot)).one()
     assert json.loads(stored.content) == {"choices": [1]} and len(stored.id) == 32
     for model in (PollBallot, PollParticipation):
@@ -73,7 +74,8 @@ def test_a_poll_closes_by_itself_at_its_end_and_takes_no_vote_after(db: Session,
     assert polls.settle(db, poll, now=later)
     assert poll.state is PollState.CLOSED
     assert json.loads(poll.result)["counts"] == [0, 0, 1]
-    closed = db.scalars(select(AuditEntry).where(AuditEntry.action == str(AuditAction.VOTING_POLL_CLOSE))).one()
+    query = select(AuditEntry).where(AuditEntry.action == str(AuditAction.VOTING_POLL_CLOSE))
+    closed = db.scalars(query).one()
     data = json.loads(closed.data)
     assert closed.actor_id is None and data["ballots"] == 1 and data["voted"] == 1 and not data["early"]
 
@@ -100,5 +102,5 @@ def test_two_votes_from_one_person_at_once_store_exactly_one(database: Database,
         thread.join(timeout=30)
     assert sorted(outcomes) == ["cast", "refused"]
     with database.reading() as db:
-        assert len(db.scalars(select(PollBallot).where(PollBallot.poll_id == poll_id)).all()) == 1
-        assert len(db.scalars(select(PollParticipation).where(PollParticipation.poll_id == poll_id)).all()) == 1
+        for model in (PollBallot, PollParticipation):
+            assert len(db.scalars(select(model).where(model.poll_id == poll_id)).all()) == 1
