@@ -306,3 +306,12 @@ def test_a_schulze_poll_shows_its_matrix_and_order(app: Any, database: Database,
     assert order == ["乙", "丙", "甲"]
     first_row = [squash(td.get_text()) for td in shown.select("#poll-d tbody tr:first-child td")]
     assert first_row == ["", "33", "25"]
+
+
+def test_the_page_kept_for_the_public_shows_a_poll_added_later(
+    app: Any, database: Database, forum: Forum, thread_id: int
+) -> None:
+    public = TestClient(app)
+    assert page(public.get(f"/forum/t/{thread_id}")).select_one("#poll") is None  # now kept
+    create_on_thread(signed_in(app, "resident"), thread_id)
+    assert page(public.get(f"/forum/t/{thread_id}")).select_one("#poll") is not None
