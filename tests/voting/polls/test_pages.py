@@ -315,3 +315,16 @@ def test_the_page_kept_for_the_public_shows_a_poll_added_later(
     assert page(public.get(f"/forum/t/{thread_id}")).select_one("#poll") is None  # now kept
     create_on_thread(signed_in(app, "resident"), thread_id)
     assert page(public.get(f"/forum/t/{thread_id}")).select_one("#poll") is not None
+
+
+def test_a_poll_on_a_members_only_board_is_for_members_and_hidden_from_others(
+    app: Any, database: Database, forum: Forum
+) -> None:
+    thread_id = new_thread(database, forum.members, forum.member, title="支部活动安排").id
+    member = signed_in(app, "member")
+    refused = create_on_thread(member, thread_id, voters="signed_in")
+    assert refused.status_code == 400 and field_error(refused, "voters")
+    assert create_on_thread(member, thread_id).status_code == 303
+    poll = the_poll(database)
+    assert signed_in(app, "outsider").get(f"/polls/{poll.id}").status_code == 404
+    assert TestClient(app, follow_redirects=False).get(f"/polls/{poll.id}").status_code == 404
