@@ -423,7 +423,7 @@ def typed_field_labels() -> dict[str, str]:
         "note": _("Internal note"),
         "message_text": _("Your message"),
         "reopen_reason": _("What is still wrong"),
-        "question": _("Question"),
+        "question": _("Poll question"),
         "options": _("Options, one a line"),
     }
 
