@@ -18,6 +18,7 @@ from grassroots.errors import DomainError, FormInvalid, NotFound
 from grassroots.i18n import get_locale
 from grassroots.i18n import gettext as _
 from grassroots.notifications import Notifier
+from grassroots.threads import ThreadRef
 from grassroots.web import Context, view
 from moderation.screening import Blocked
 
@@ -67,6 +68,28 @@ def _readable_post(ctx: Context) -> tuple[Post, Thread, Board]:
     if post.state in (ContentState.HELD, ContentState.REJECTED) and post.author_id != viewer_id:
         raise HTTPException(404)
     return post, thread, board
+
+
+def thread_ref(ctx: Context, thread_id: int) -> ThreadRef | None:
+    """The thread as other features see it (grassroots/threads.py), when the person asking
+    may read it; None for an unknown or unreadable thread."""
+    try:
+        thread = reading.get_thread(ctx.db, thread_id)
+    except NotFound:
+        return None
+    board = ctx.db.get_one(Board, thread.board_id)
+    if not access.may_read_board(ctx.actor, ctx.tree, board):
+        return None
+    if not reading.thread_visible_to(thread, _viewer_id(ctx)):
+        return None
+    return _ref(thread, board)
+
+
+def _ref(thread: Thread, board: Board) -> ThreadRef:
+    return ThreadRef(
+        id=thread.id, title=thread.title, author_id=thread.author_id, organization_id=board.organization_id,
+        members_only=board.members_only, url=f"/forum/t/{thread.id}",
+    )  # fmt: skip
 
 
 def _viewer_id(ctx: Context) -> int | None:
@@ -207,6 +230,7 @@ def _thread_page(
         "may_post": may_post, "open_error": open_error, "csrf": ctx.csrf_token() if ctx.user else "",
         "decision_label": decision_label,
         "may_moderate": policy.may_moderate(ctx.actor, ctx.tree.path(board.organization_id)),
+        "sections": [section.render(ctx, _ref(thread, board)) for section in ctx.site.thread_sections],
     }  # fmt: skip
     for name in ("errors", "body", "preview", "message"):
         extra.setdefault(name, {} if name == "errors" else "")
@@ -239,7 +263,7 @@ def _shared_key(ctx: Context, thread_id: int, stamp: reading.ThreadStamp, root_i
     """A thread page as anonymous readers see it is the same for all of them, so it is drawn
     once per version of the thread and kept (GRASSROOTS_PAGE_CACHE_MB). The key holds all the
     page shows that a new version does not: the clock's say on a solicitation, the thread's
-    flags, the language, the page asked for."""
+    flags, the sections other features add (a poll), the language, the page asked for."""
     open_now = (
         stamp.kind is ThreadKind.SOLICITATION and stamp.deadline is not None and utcnow() < stamp.deadline
     )
@@ -247,6 +271,7 @@ def _shared_key(ctx: Context, thread_id: int, stamp: reading.ThreadStamp, root_i
         "thread", thread_id, stamp.version, stamp.board_id, stamp.state, stamp.locked, stamp.pinned,
         stamp.featured, open_now,
         root_id, ctx.query("sort") == "agree", _page_number(ctx), get_locale(),
+        tuple(section.stamp(ctx.db, thread_id) for section in ctx.site.thread_sections),
     )  # fmt: skip
 
 
@@ -272,9 +297,10 @@ def _shared_page(ctx: Context, thread: Thread, board: Board, root: Post | None =
         thread.version, thread.state, thread.locked, thread.pinned, thread.featured, thread.kind,
         thread.deadline, board.members_only, board.organization_id, board.id,
     )  # fmt: skip
+    keep = ctx.user is None and not board.members_only and thread.state is ContentState.VISIBLE
+    key = _shared_key(ctx, thread.id, stamp, root.id if root else 0) if keep else None
     response = _thread_page(ctx, thread, board, root=root)
-    if ctx.user is None and not board.members_only and thread.state is ContentState.VISIBLE:
-        key = _shared_key(ctx, thread.id, stamp, root.id if root else 0)
+    if key is not None:
         ctx.site.fragments.put(key, bytes(response.body).decode())
     return response
 

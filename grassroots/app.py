@@ -46,6 +46,7 @@ from moderation import registry as moderation_registry
 from moderation import routes as moderation_routes
 from voting import manage_routes as voting_manage_routes
 from voting import routes as voting_routes
+from voting.polls import routes as poll_routes
 
 log = logging.getLogger("grassroots")
 
@@ -164,6 +165,8 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     )
     site.org_sections.append(forum_pages.org_section)
     site.org_sections.append(mailbox_public_routes.org_section)
+    site.find_thread = forum_routes.thread_ref
+    site.thread_sections.append(poll_routes.SECTION)
     moderation_registry.register(PostAdapter(Notifier(settings.site_url, settings.mail_enabled)))
     moderation_registry.register(ObjectionAdapter())
     moderation_registry.register(LetterAdapter())
@@ -213,6 +216,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
         ),
         *voting_routes.feed_routes,
         Mount("/elections", routes=[*voting_manage_routes.routes, *voting_routes.routes], name="elections"),
+        Mount("/polls", routes=poll_routes.routes, name="polls"),
     ]
     app = Starlette(
         routes=routes,

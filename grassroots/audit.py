@@ -80,6 +80,8 @@ class AuditAction(enum.StrEnum):
     VOTING_ELECTION_TALLY = "voting.election.tally"
     VOTING_ELECTION_PUBLISH = "voting.election.publish"
     VOTING_ROUND_START = "voting.round.start"
+    VOTING_POLL_CREATE = "voting.poll.create"
+    VOTING_POLL_CLOSE = "voting.poll.close"
 
 
 class AuditEntry(Base):

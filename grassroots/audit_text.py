@@ -64,6 +64,8 @@ def action_label(action: str) -> str:
         AuditAction.VOTING_ELECTION_TALLY: _("Election counted"),
         AuditAction.VOTING_ELECTION_PUBLISH: _("Election result published"),
         AuditAction.VOTING_ROUND_START: _("Next round of an election prepared"),
+        AuditAction.VOTING_POLL_CREATE: _("Poll created"),
+        AuditAction.VOTING_POLL_CLOSE: _("Poll closed, its count fixed"),
     }
     return labels.get(action, action)  # type: ignore[call-overload]
 

@@ -146,6 +146,35 @@ def may_second_election_step(actor: Actor, org_path: Sequence[int], *, requested
     return may_run_organization(actor, org_path) and actor.user_id != requested_by_id
 
 
+def may_create_poll(
+    actor: Actor, org_path: Sequence[int], *, on_thread: bool, thread_author_id: int | None = None
+) -> bool:
+    """A poll on a thread: its author (who may post there), or a moderator of the board's
+    organization or above. A poll on its own page speaks for the organization: those who run it."""
+    if not on_thread:
+        return may_run_organization(actor, org_path)
+    if actor.user_id is not None and actor.user_id == thread_author_id and may_post(actor, org_path):
+        return True
+    return may_moderate(actor, org_path)
+
+
+def may_close_poll(
+    actor: Actor, org_path: Sequence[int], *, created_by_id: int | None, on_thread: bool
+) -> bool:
+    """Close a poll before its end: whoever made it, or whoever could have made it for others."""
+    if actor.user_id is not None and actor.user_id == created_by_id:
+        return True
+    return may_moderate(actor, org_path) if on_thread else may_run_organization(actor, org_path)
+
+
+def may_vote_in_poll(actor: Actor, org_path: Sequence[int], *, members_only: bool) -> bool:
+    """A poll is open to the members of its organization (or of one above it), or to everyone
+    signed in. Not a matter of a voter roll: a poll is not an election."""
+    if not actor.is_authenticated:
+        return False
+    return not members_only or actor.level_in(org_path) >= Level.MEMBER
+
+
 def may_manage_site(actor: Actor) -> bool:
     """Organizations, boards, roles, watched words."""
     return allowed(actor, Action.MANAGE_SITE)

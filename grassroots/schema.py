@@ -13,6 +13,7 @@ from grassroots.accounts import tree  # noqa: F401
 from grassroots.db import Base
 from moderation import models as moderation_models  # noqa: F401
 from voting import models as voting_models  # noqa: F401
+from voting.polls import models as poll_models  # noqa: F401
 
 metadata = Base.metadata
 

@@ -38,6 +38,7 @@ from grassroots.fragments import FragmentCache
 from grassroots.i18n import gettext as _
 from grassroots.security import Limit, Passwords, count_event, csrf_token_for, csrf_token_valid, new_token
 from grassroots.settings import Settings
+from grassroots.threads import ThreadRef, ThreadSection, no_thread
 
 T = TypeVar("T")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -57,6 +58,10 @@ class Site:
     fragments: FragmentCache = field(default_factory=lambda: FragmentCache(0))
     # What features add to an organization's front page, each drawn by fn(ctx, org) -> HTML.
     org_sections: list[Callable[[Context, OrgRef], Markup]] = field(default_factory=list)
+    # What features add to a forum thread's page, and how they find a thread the reader may read
+    # (given by the forum; grassroots/threads.py).
+    thread_sections: list[ThreadSection] = field(default_factory=list)
+    find_thread: Callable[[Context, int], ThreadRef | None] = no_thread
 
 
 @dataclass(frozen=True)
@@ -418,6 +423,8 @@ def typed_field_labels() -> dict[str, str]:
         "note": _("Internal note"),
         "message_text": _("Your message"),
         "reopen_reason": _("What is still wrong"),
+        "question": _("Poll question"),
+        "options": _("Options, one a line"),
     }
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from grassroots.db import utcnow
 from grassroots.errors import Conflict, FormInvalid, NotPermitted
 from grassroots.i18n import gettext as _
 
+from . import secrecy
 from .candidates import list_candidates
 from .models import Ballot, ChainLink, CheckIn, Confirmation, Election, Participation, Phase, RollEntry, Step
 from .rules import Rules
@@ -244,39 +245,10 @@ def close(db: Session, *, election: Election, actor: User | None, early: bool) -
 
 
 def _rewrite_in_order(db: Session, election: Election) -> None:
-    """Write the ballots again sorted by receipt, with new random keys, and the participations
-    and check-ins sorted by voter, all in this one transaction. Until now the order rows were
-    stored in (SQLite's rowid, PostgreSQL's ctid) and the transaction that wrote them
-    (PostgreSQL's xmin) followed the order of casting, in which a ballot and its voter's
-    participation sat side by side; afterwards all of them say only "written at the close"."""
-    mine = Ballot.election_id == election.id
-    kept = db.execute(select(Ballot.receipt, Ballot.content).where(mine).order_by(Ballot.receipt)).all()
-    voters = {
-        model: list(
-            db.scalars(select(model.user_id).where(model.election_id == election.id).order_by(model.user_id))
-        )
-        for model in (Participation, CheckIn)
-    }
-    db.execute(delete(Ballot).where(mine))
-    if kept:
-        rows = [{"id": secrets.token_hex(16), "receipt": r, "content": c} for r, c in kept]
-        db.execute(insert(Ballot), [{**row, "election_id": election.id} for row in rows])
-    for model, user_ids in voters.items():
-        db.execute(delete(model).where(model.election_id == election.id))
-        if user_ids:
-            db.execute(insert(model), [{"election_id": election.id, "user_id": u} for u in user_ids])
-    if db.get_bind().dialect.name == "postgresql":
-        event.listen(db, "after_commit", _vacuum_after_commit, once=True)
-
-
-def _vacuum_after_commit(db: Session) -> None:
-    """The rows the close replaced stay in PostgreSQL's pages as dead versions, in casting order,
-    until a vacuum frees them: free them now rather than whenever autovacuum comes by."""
-    try:
-        with db.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM voting_ballots, voting_participations, voting_checkins"))
-    except Exception:  # the close stands; autovacuum will free the space later
-        log.warning("vacuum after closing an election failed", exc_info=True)
+    """Ballots by receipt under new keys, participations and check-ins by voter (secrecy.py)."""
+    secrecy.rewrite(db, Ballot, Ballot.election_id == election.id, Ballot.receipt, new_key="id")
+    for model in (Participation, CheckIn):
+        secrecy.rewrite(db, model, model.election_id == election.id, model.user_id)
 
 
 def closing_counts(db: Session, election: Election) -> dict[str, int]:
