@@ -148,10 +148,15 @@ def cast_ballot(
     now: datetime | None = None,
     known: Standing | None = None,
 ) -> Receipt:
-    """Cast `voter`'s one ballot. `election` is locked (get_election(for_update=True));
-    `candidates` maps ballot keys to names; `known` is the voter's standing if the caller read
-    it after taking the lock, in this transaction (else it is read here). Raises FormInvalid,
-    NotPermitted, AlreadyVoted."""
+    """Cast `voter`'s one ballot. `candidates` maps ballot keys to names; `known` is the voter's
+    standing if the caller read it in this transaction (else it is read here). Raises
+    FormInvalid, NotPermitted, AlreadyVoted, or Conflict when voting has closed.
+
+    `election` need not be locked. The participation and the ballot, which need no order, are
+    written first: the participation's key makes a second request of the same voter wait for
+    the first and then fail. Only then is the election's row locked, read afresh, checked to be
+    still open (a close may have come first) and the chain extended, so that the casts of one
+    election wait on each other for the fewest statements."""
     _voting_now(election, now)
     mine = known or standing(db, election, voter.id)
     if not mine.on_roll:
@@ -171,11 +176,20 @@ def cast_ballot(
             id=secrets.token_hex(16), election_id=election.id, receipt=receipt.code, content=canonical(ballot)
         )
     )
-    _append_link(db, election, receipt.commitment)
     try:
-        db.flush()  # one flush for the three rows and the chain head: the lock is held meanwhile
+        db.flush()
     except IntegrityError as error:  # the participation's key: this voter has a ballot already
         raise AlreadyVoted(_("You have voted in this election already.")) from error
+    locked = (
+        select(Election)
+        .where(Election.id == election.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    db.scalars(locked).one()
+    _voting_now(election, now)
+    _append_link(db, election, receipt.commitment)
+    db.flush()
     return receipt
 
 

@@ -30,7 +30,9 @@ def get_election(db: Session, election_id: int, *, for_update: bool = False) -> 
     """Raises NotFound. `for_update` locks the row on PostgreSQL: casts, check-ins and phase
     moves of one election then happen one after another (SQLite writers already do)."""
     query = select(Election).where(Election.id == election_id)
-    found = db.scalars(query.with_for_update() if for_update else query).one_or_none()
+    if for_update:  # and read afresh: an object this session holds may predate the lock
+        query = query.with_for_update().execution_options(populate_existing=True)
+    found = db.scalars(query).one_or_none()
     if found is None:
         raise NotFound(_("There is no such election."))
     return found

@@ -46,7 +46,7 @@ def settled_or_redirect(ctx: Context, election: Election) -> Response | None:
     """A POST that finds voting past its end closes it and says so, rather than failing (a
     failure would roll the close back)."""
     if phases.voting_ended(election):
-        phases.settle(ctx.db, election)
+        phases.settle(ctx.db, phases.get_election(ctx.db, election.id, for_update=True))
         return ctx.redirect(f"/elections/{election.id}")
     return None
 
@@ -147,10 +147,9 @@ def _typed_ballot(ctx: Context, keys: list[str]) -> tuple[dict[str, str], dict[s
 def ballot(ctx: Context) -> Response:
     """GET the ballot; POST `step=review` to see it back, `step=cast` to cast it. The receipt
     page answers the cast itself: a redirect would need the receipt kept beside the voter."""
-    # The roles and the organization tree are read before the election's row is locked for a
-    # POST: every other cast of the election waits for that lock, so it is held for the least.
-    actor, _tree = ctx.actor, ctx.tree
-    election = load(ctx, for_update=ctx.request.method == "POST")
+    # Not locked: the cast locks the election's row itself, for its last few statements only.
+    actor = ctx.actor
+    election = load(ctx)
     user = ctx.require_login()
     mine = ballots.standing(ctx.db, election, user.id)
     ctx.require(policy.may_vote(actor, org_path(ctx, election), on_voter_roll=mine.on_roll))
