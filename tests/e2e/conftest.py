@@ -229,8 +229,13 @@ class Person:
 
     def press(self, name: str, within: Locator | Page | None = None) -> None:
         """Click a button that sends a form, and wait for the page it leads to."""
+        button = self.button(name, within)
+        # Headless Chromium at 360 px, after a full-page screenshot, drops a click on a button far
+        # down the page while a number field still has the focus (the click sends nothing). The
+        # focus moved to the button first, as a tap moves it, the click goes through.
+        button.focus()
         with self.page.expect_navigation():
-            self.button(name, within).click()
+            button.click()
 
     def heading(self, text: str) -> None:
         expect(self.page.get_by_role("heading", level=1)).to_contain_text(text)
@@ -361,6 +366,9 @@ def make_journey(
     journey = Journey(site, browser, width, lang, slug=name)
     yield journey
     for someone in journey.people:
+        # Where each person ended: the page to look at when a journey fails.
+        someone.page.screenshot(path=str(SHOTS / f"{journey.slug}-last-{someone.name}.png"), full_page=True)
+        print(f"{journey.slug}: {someone.name} ended on {someone.page.url}")
         someone.close()
     spent = ", ".join(f"{what} {seconds:.1f} s" for what, seconds in journey.findings.seconds.items())
     print(f"{journey.slug}: {journey.findings.pages} pages looked at; {spent}")

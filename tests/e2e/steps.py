@@ -58,8 +58,8 @@ def create_board(admin: Person, org_slug: str, name: str, slug: str, moderators:
     expect(admin.link(name)).to_be_visible()
 
 
-def newcomer(journey: Journey, who: str) -> Person:
+def newcomer(journey: Journey, who: str, display_name: str = "") -> Person:
     """Someone who registers on the register page (and stays logged in)."""
     person = journey.person(who)
-    person.register(journey.unique(who), display_name=who)
+    person.register(journey.unique(who), display_name=display_name or who)
     return person
