@@ -317,11 +317,13 @@ async () => {
 }
 """
 
-# The page's visible text, leaving out what is marked as Chinese on purpose (the language switch).
+# The page's visible text, leaving out what is marked as Chinese on purpose (the language switch)
+# and, in the main part, links, posts and codes: on shared pages (the front page, the audit log)
+# those are what other journeys wrote, in Chinese; the header's and footer's links stay checked.
 _TEXT_OUTSIDE_CHINESE_JS = """
 () => {
   const body = document.body.cloneNode(true);
-  body.querySelectorAll('[lang^="zh"]').forEach((el) => el.remove());
+  body.querySelectorAll('[lang^="zh"], main a, main .post-body, main code').forEach((el) => el.remove());
   return body.innerText || body.textContent;
 }
 """
