@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 BABEL_KEYWORDS := -k _ -k gettext -k ngettext:1,2 -k lazy_gettext
 
-.PHONY: run test lint bench messages clean
+.PHONY: run test e2e lint bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,25 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.run-installed
 
+$(VENV)/.e2e-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,e2e]'
+	touch $@ $(VENV)/.test-installed $(VENV)/.run-installed
+
+# axe-core for the accessibility checks, from the npm registry into var/ (git-ignored), never vendored.
+AXE := var/e2e-node/node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --no-save --no-audit --no-fund --prefix var/e2e-node axe-core@4
+
 run: $(VENV)/.run-installed
 	$(BIN)/grassroots serve --demo
 
 test: $(VENV)/.test-installed
 	$(BIN)/pytest
+
+# The journeys in a real browser (tests/e2e): the system's Chromium (/usr/bin/chromium), no download.
+# Screenshots of every page they pass go to var/e2e-shots/.
+e2e: $(VENV)/.e2e-installed $(AXE)
+	$(BIN)/pytest tests/e2e
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .

@@ -253,3 +253,17 @@ def field_error(response, name: str) -> str:  # type: ignore[no-untyped-def]
 
 def squash(text_value: str) -> str:
     return re.sub(r"\s+", " ", text_value).strip()
+
+
+# ---------------------------------------------------------------- the browser journeys
+
+E2E_DIR = Path(__file__).parent / "e2e"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """tests/e2e drives a real browser and runs with `make e2e` (pytest tests/e2e); the suite that
+    `make test` runs leaves it out unless it is named on the command line."""
+    if collection_path != E2E_DIR:
+        return None
+    named = any(Path(arg.split("::")[0]).resolve().is_relative_to(E2E_DIR) for arg in config.args)
+    return None if named else True
