@@ -180,13 +180,9 @@ def cast_ballot(
         db.flush()
     except IntegrityError as error:  # the participation's key: this voter has a ballot already
         raise AlreadyVoted(_("You have voted in this election already.")) from error
-    locked = (
-        select(Election)
-        .where(Election.id == election.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    db.scalars(locked).one()
+    # FOR NO KEY UPDATE, as phases.get_election locks (it says why); the same object, read afresh.
+    locked = select(Election).where(Election.id == election.id).with_for_update(key_share=True)
+    db.scalars(locked.execution_options(populate_existing=True)).one()
     _voting_now(election, now)
     _append_link(db, election, receipt.commitment)
     db.flush()

@@ -28,10 +28,13 @@ from .verifier import canonical, genesis, sha256
 
 def get_election(db: Session, election_id: int, *, for_update: bool = False) -> Election:
     """Raises NotFound. `for_update` locks the row on PostgreSQL: casts, check-ins and phase
-    moves of one election then happen one after another (SQLite writers already do)."""
+    moves of one election then happen one after another (SQLite writers already do). The lock
+    is FOR NO KEY UPDATE, which the rows referring to the election (a cast's participation
+    and ballot take FOR KEY SHARE on it through their foreign keys) do not wait for, nor it
+    for them: with FOR UPDATE, two casts that had each written their rows would deadlock."""
     query = select(Election).where(Election.id == election_id)
     if for_update:  # and read afresh: an object this session holds may predate the lock
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update(key_share=True).execution_options(populate_existing=True)
     found = db.scalars(query).one_or_none()
     if found is None:
         raise NotFound(_("There is no such election."))
