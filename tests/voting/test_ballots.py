@@ -254,3 +254,39 @@ def test_the_close_rewrites_the_stored_order_so_it_no_longer_follows_casting(
     with database.reading() as db:
         election = phases.get_election(db, election_id)
         assert [entry["receipt"] for entry in ballots.published_ballots(db, election)] == sorted(codes)
+
+
+def test_many_voters_casting_at_once_all_get_their_ballot_in(database: Database, branch: Branch) -> None:
+    """As the ballot page casts: the election read without a lock, the cast locking it last.
+    With FOR UPDATE on the election, two casts that had written their participations (each
+    holding FOR KEY SHARE through the foreign key) waited on each other: PostgreSQL's deadlock."""
+    with database.writing() as db:
+        made = draft(db, branch)
+        open_voting(db, branch, made)
+        for member in branch.members:
+            ballots.check_in(db, voter=member, election=made, now=NOW)
+        election_id, keys = made.id, ballot_keys(db, made)
+    start, problems = threading.Barrier(len(branch.members)), []
+
+    def cast(member) -> None:  # type: ignore[no-untyped-def]
+        start.wait()
+        try:
+            with database.writing() as db:
+                election = phases.get_election(db, election_id)
+                ballots.cast_ballot(
+                    db, voter=member, election=election, marks=dict.fromkeys(keys, "abstain"),
+                    write_ins={}, candidates=keys, now=NOW,
+                )  # fmt: skip
+        except Exception as error:  # noqa: BLE001  (reported below)
+            problems.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=cast, args=(member,)) for member in branch.members]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert problems == []
+    with database.reading() as db:
+        election = phases.get_election(db, election_id)
+        assert election.chain_length == len(branch.members)
+        assert len(ballots.published_ballots(db, election)) == len(branch.members)
