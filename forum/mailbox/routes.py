@@ -283,10 +283,18 @@ def may_see_letter(ctx: Context, letter: Letter, code: str) -> bool:
 
 @view
 def attachment(ctx: Context) -> Response:
+    code = ctx.query("code").strip()[:40]
+    # A code here is a guess like one typed into the tracking form, and counts the same.
+    if code and security.seconds_until_allowed(ctx.db, TRACK_LIMIT, _address_key(ctx)):
+        return _too_many(ctx, code)
     found = ctx.db.get(Attachment, ctx.path_int("attachment_id"))
     letter = ctx.db.get(Letter, found.letter_id) if found else None
-    if found is None or letter is None or not may_see_letter(ctx, letter, ctx.query("code")):
+    if found is None or letter is None or not may_see_letter(ctx, letter, code):
+        if code:
+            ctx.events_to_count.append((TRACK_LIMIT, _address_key(ctx)))
         raise HTTPException(404)
+    if not (upload_dir(ctx) / found.stored_name).is_file():
+        raise HTTPException(404)  # lost from the disk: the letter's page still shows
     disposition = "inline" if found.content_type.startswith("image/") else "attachment"
     return Response(
         attachments.read(upload_dir(ctx), found),
