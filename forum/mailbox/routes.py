@@ -17,6 +17,7 @@ from grassroots import policy, security
 from grassroots.errors import DomainError, FormInvalid, NotFound
 from grassroots.i18n import gettext as _
 from grassroots.notifications import Notifier
+from grassroots.numbers import to_int
 from grassroots.security import Limit
 from grassroots.web import Context, view
 
@@ -42,7 +43,7 @@ def render(ctx: Context, template: str, status_code: int = 200, **values: Any) -
 
 def page_number(ctx: Context) -> int:
     raw = ctx.query("page", "1")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
+    return to_int(raw, digits=5) or 1
 
 
 def _address_key(ctx: Context) -> str:
