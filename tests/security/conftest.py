@@ -373,3 +373,74 @@ def walk_routes(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str
 def token_of(client: TestClient) -> str:
     """A valid CSRF token for this client's session."""
     return csrf_from(client.get("/mailbox/write"))
+
+
+# ---------------------------------------------------------------- forms, found on the pages
+
+
+@dataclass(frozen=True)
+class Form:
+    """A <form method=post> as a role saw it on a page: its fields' names, kinds and values
+    (`choices` for selects, radios and buttons)."""
+
+    role: str
+    page: str
+    action: str
+    fields: tuple[tuple[str, str, str], ...]  # (name, kind, value)
+    choices: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @property
+    def typed(self) -> list[str]:
+        """The fields a person types text into."""
+        return [name for name, kind, _value in self.fields if kind in TEXT_KINDS]
+
+    def defaults(self) -> dict[str, str]:
+        """What sending the form untouched would send (the first real choice of each)."""
+        values = {name: value for name, kind, value in self.fields if kind not in ("checkbox", "file")}
+        values.update({name: next((o for o in options if o), "") for name, options in self.choices})
+        return values
+
+
+TEXT_KINDS = frozenset({"text", "search", "email", "url", "tel", "textarea"})
+
+
+def forms_on(role: str, path: str, html: str) -> list[Form]:
+    from bs4 import BeautifulSoup
+
+    found = []
+    for form in BeautifulSoup(html, "html.parser").select("form"):
+        if str(form.get("method", "get")).lower() != "post":
+            continue
+        fields: list[tuple[str, str, str]] = []
+        choices: dict[str, list[str]] = {}
+        for node in form.select("input[name], textarea[name], select[name], button[name]"):
+            name = str(node["name"])
+            if node.name == "textarea":
+                fields.append((name, "textarea", node.get_text()))
+            elif node.name == "select":
+                choices.setdefault(name, []).extend(
+                    str(o.get("value", o.get_text())) for o in node.select("option")
+                )
+            elif node.name == "button" or node.get("type") == "radio":
+                choices.setdefault(name, []).append(str(node.get("value", "")))
+            else:
+                fields.append((name, str(node.get("type", "text")).lower(), str(node.get("value", ""))))
+        action = str(form.get("action") or path)
+        found.append(
+            Form(role, path, action, tuple(fields), tuple((k, tuple(v)) for k, v in choices.items()))
+        )
+    return found
+
+
+def discover_forms(clients: dict[str, TestClient], paths: list[str]) -> list[Form]:
+    """Every distinct POST form on `paths`, as each role sees them (first seen wins)."""
+    seen: dict[tuple[str, tuple[str, ...]], Form] = {}
+    for role, client in clients.items():
+        for path in paths:
+            response = client.get(path)
+            if response.status_code != 200 or "text/html" not in response.headers.get("content-type", ""):
+                continue
+            for form in forms_on(role, path, response.text):
+                key = (form.action.split("?")[0], tuple(sorted(name for name, _k, _v in form.fields)))
+                seen.setdefault(key, form)
+    return list(seen.values())
