@@ -432,6 +432,25 @@ def forms_on(role: str, path: str, html: str) -> list[Form]:
     return found
 
 
+# Pages with forms that the routes' first examples (test_access.EXPECTED) do not show: the
+# other kinds of disclosure, elections in their other phases, a members-only thread.
+MORE_FORM_PAGES = [
+    "/disclosure/new?kind=candidates&org={branch}",
+    "/disclosure/new?kind=posts&org={branch}",
+    "/disclosure/edit/{candidate}",
+    "/disclosure/edit/{post}",
+    "/disclosure/upload/{notice}/media",
+    "/elections/{e_draft}",
+    "/elections/{e_nomination}",
+    "/elections/{e_review}",
+    "/elections/{e_published}",
+    "/forum/t/{members_thread}",
+    "/forum/t/{solicitation}",
+    "/mailbox/track?code={code}",
+    "/moderation/item?kind=forum.post&id={own_post}",
+]
+
+
 def discover_forms(clients: dict[str, TestClient], paths: list[str]) -> list[Form]:
     """Every distinct POST form on `paths`, as each role sees them (first seen wins)."""
     seen: dict[tuple[str, tuple[str, ...]], Form] = {}

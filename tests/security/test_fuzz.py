@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 
 from grassroots import audit
 from grassroots.db import Database
-from tests.security.conftest import ROLES, Form, Scene, discover_forms, token_of
+from tests.security.conftest import MORE_FORM_PAGES, ROLES, Form, Scene, discover_forms, token_of
 from tests.security.test_access import EXPECTED
 from tests.security.test_injection import QUERY_NAMES
 
@@ -103,6 +103,7 @@ def _audit_chain_problem(database: Database) -> audit.ChainProblem | None:
 def test_no_form_answers_500(as_role: Callable[[str], TestClient], scene: Scene, database: Database) -> None:
     clients = {role: as_role(role) for role in ROLES}
     pages = [scene.fill(cases[0].path) for (method, _p), cases in EXPECTED.items() if method == "GET"]
+    pages += [scene.fill(p) for p in MORE_FORM_PAGES]
     forms = [f for f in discover_forms(clients, pages) if not f.action.split("?")[0].endswith(LAST)]
     assert len(forms) >= 50, f"only {len(forms)} forms found"
     tokens = {role: token_of(client) for role, client in clients.items()}

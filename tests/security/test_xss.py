@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from grassroots.db import Database
 from grassroots.security import RateLimitEvent
 from moderation.models import LastPost
-from tests.security.conftest import ROLES, Form, Scene, discover_forms, token_of
+from tests.security.conftest import MORE_FORM_PAGES, ROLES, Form, Scene, discover_forms, token_of
 from tests.security.test_access import EXPECTED
 
 # From the OWASP XSS Filter Evasion Cheat Sheet; each names XSS, so that what a payload made
@@ -181,6 +181,7 @@ def test_no_payload_comes_alive_anywhere(
 ) -> None:
     clients = {role: as_role(role) for role in ROLES if role != "other_secretary"}
     pages = [scene.fill(c[0].path) for (m, _p), c in EXPECTED.items() if m == "GET"]
+    pages += [scene.fill(p) for p in MORE_FORM_PAGES]
     forms = [
         f
         for f in discover_forms(clients, pages)
