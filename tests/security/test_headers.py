@@ -13,8 +13,15 @@ from starlette.testclient import TestClient
 from grassroots import site_routes
 from grassroots.security import SECURITY_HEADERS
 from grassroots.settings import Settings
-from tests.security.conftest import Scene
+from tests.security.conftest import Scene, SceneTemplate
 from tests.security.test_access import EXPECTED
+
+
+# The headers come from middleware, the same on both backends: SQLite only, for time.
+@pytest.fixture
+def scene_template(sqlite_scene: SceneTemplate) -> SceneTemplate:
+    return sqlite_scene
+
 
 EXPECTED_HEADERS = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import delete
 from starlette.testclient import TestClient
@@ -17,8 +18,24 @@ from starlette.testclient import TestClient
 from grassroots.db import Database
 from grassroots.security import RateLimitEvent
 from moderation.models import LastPost
-from tests.security.conftest import MORE_FORM_PAGES, ROLES, Form, Scene, discover_forms, token_of
+from tests.security.conftest import (
+    MORE_FORM_PAGES,
+    ROLES,
+    Form,
+    Scene,
+    SceneTemplate,
+    discover_forms,
+    token_of,
+)
 from tests.security.test_access import EXPECTED
+
+
+# What renders a payload is the same on both backends: this module runs on SQLite only, to
+# keep the security suite within its few minutes.
+@pytest.fixture
+def scene_template(sqlite_scene: SceneTemplate) -> SceneTemplate:
+    return sqlite_scene
+
 
 # From the OWASP XSS Filter Evasion Cheat Sheet; each names XSS, so that what a payload made
 # can be told from the site's own markup.
