@@ -14,6 +14,7 @@ from grassroots import policy, uploads
 from grassroots.accounts.tree import OrgNode
 from grassroots.errors import Conflict, FormInvalid, NotFound
 from grassroots.i18n import gettext as _
+from grassroots.numbers import to_int
 from grassroots.uploads import FileKind
 from grassroots.web import Context, view
 
@@ -136,7 +137,8 @@ def _post_of(ctx: Context, org: OrgNode) -> int | None:
     raw = ctx.field("post_id")
     if not raw:
         return None
-    post = ctx.db.get(Disclosure, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    number = to_int(raw, digits=11)
+    post = ctx.db.get(Disclosure, number) if number is not None else None
     if post is None or post.kind is not Kind.POST or post.organization_id != org.id:
         raise FormInvalid({"post_id": _("Choose one of this organization's vacant posts.")})
     return post.id

@@ -18,6 +18,7 @@ from grassroots.accounts.tree import OrgNode
 from grassroots.db import utcnow
 from grassroots.errors import NotFound
 from grassroots.i18n import get_locale
+from grassroots.numbers import to_int
 from grassroots.web import Context, Site, answered_from_memory, view
 
 from . import cache, labels, reading
@@ -118,7 +119,8 @@ def _org_filter(ctx: Context) -> tuple[OrgNode | None, list[int] | None]:
 
 def _page_number(ctx: Context) -> int:
     raw = ctx.query("page")
-    return min(int(raw), 10_000) if raw.isdigit() and raw != "0" else 1
+    number = to_int(raw, digits=9)
+    return min(number, 10_000) if number else 1
 
 
 @view
@@ -200,9 +202,9 @@ def _chosen_pair(ctx: Context, count: int) -> tuple[int, int]:
     raw_a, raw_b = ctx.query("a"), ctx.query("b")
     if not raw_a and not raw_b:
         return (count - 1, count) if count > 1 else (0, 0)
-    if not (raw_a.isdigit() and raw_b.isdigit()) or len(raw_a) > 6 or len(raw_b) > 6:
+    a, b = to_int(raw_a, digits=6), to_int(raw_b, digits=6)
+    if a is None or b is None:
         raise HTTPException(404)
-    a, b = int(raw_a), int(raw_b)
     return (min(a, b), max(a, b)) if a != b else (a, b)
 
 

@@ -16,6 +16,7 @@ from grassroots.errors import FormInvalid
 from grassroots.i18n import gettext as _
 from grassroots.markup import plain_text
 from grassroots.notifications import Notifier
+from grassroots.numbers import to_int
 from moderation.models import SlowMode
 from moderation.registry import ExtraAction, ItemView
 
@@ -146,7 +147,8 @@ class PostAdapter:
 
     def _move(self, db: Session, thread: Thread, choice: str) -> None:
         board = db.get_one(Board, thread.board_id)
-        target = db.get(Board, int(choice)) if choice.isdigit() else None
+        number = to_int(choice)
+        target = db.get(Board, number) if number is not None else None
         if target is None or target.organization_id != board.organization_id or target.id == board.id:
             raise FormInvalid({"choice": _("Choose another board of the same organization.")})
         visible = thread.state is ContentState.VISIBLE

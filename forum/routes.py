@@ -18,6 +18,7 @@ from grassroots.errors import DomainError, FormInvalid, NotFound
 from grassroots.i18n import get_locale
 from grassroots.i18n import gettext as _
 from grassroots.notifications import Notifier
+from grassroots.numbers import to_int
 from grassroots.threads import ThreadRef
 from grassroots.web import Context, view
 from moderation.screening import Blocked
@@ -39,7 +40,7 @@ def _found(fn: Any, *args: Any) -> Any:
 
 def _page_number(ctx: Context) -> int:
     raw = ctx.query("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    return to_int(raw, digits=6) or 1
 
 
 def _org(ctx: Context, board: Board) -> OrgNode:
@@ -368,7 +369,8 @@ def reply_form(ctx: Context) -> Response:
     thread, board = _readable_thread(ctx, ctx.path_int("thread_id"))
     ctx.require(access.may_post_in_board(ctx.actor, ctx.tree, board))
     parent_id = ctx.query("parent")
-    parent = ctx.db.get(Post, int(parent_id)) if parent_id.isdigit() and len(parent_id) < 18 else None
+    parent_number = to_int(parent_id, digits=17)
+    parent = ctx.db.get(Post, parent_number) if parent_number is not None else None
     if parent is None or parent.thread_id != thread.id or parent.state is not ContentState.VISIBLE:
         parent = reading.opening_post(ctx.db, thread)
     body = _quote(parent, parent.author.display_name) if ctx.query("quote") else ""

@@ -38,6 +38,7 @@ from grassroots.error_text import error_explanation, error_heading
 from grassroots.fragments import FragmentCache
 from grassroots.mail import MailSender
 from grassroots.notifications import Notifier
+from grassroots.numbers import to_int
 from grassroots.security import SECURITY_HEADERS, Passwords, SecurityHeadersMiddleware
 from grassroots.settings import Settings
 from grassroots.templating import STATIC_DIR, make_environment
@@ -82,7 +83,7 @@ class BodyLimitMiddleware:
             return
         limit = self.settings.body_limit(scope["path"])
         declared = Request(scope).headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if (length := to_int(declared)) is not None and length > limit:
             await _static_error(scope["app"].state.site, Request(scope), 413)(scope, receive, send)
             return
         received = 0

@@ -6,6 +6,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from grassroots import notifications
+from grassroots.numbers import to_int
 from grassroots.web import Context, view
 
 
@@ -13,7 +14,7 @@ from grassroots.web import Context, view
 def notification_list(ctx: Context) -> Response:
     user = ctx.require_login()
     before = ctx.query("before")
-    before_id = int(before) if before.isdigit() and len(before) < 18 else None
+    before_id = to_int(before, digits=17)
     items = notifications.list_notifications(ctx.db, user.id, before_id=before_id)
     older = items[-1].id if len(items) == notifications.PAGE else None
     return ctx.render("notifications.html", items=items, older=older, describe=notifications.describe)

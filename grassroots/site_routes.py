@@ -13,6 +13,7 @@ from grassroots.accounts.org_routes import render_org_page
 from grassroots.accounts.routes import safe_next
 from grassroots.audit_text import action_label, entry_facts
 from grassroots.i18n import LANGUAGES, LOCALE_COOKIE
+from grassroots.numbers import to_int
 from grassroots.web import Context, Site, view
 
 AUDIT_PAGE = 50
@@ -51,7 +52,7 @@ async def switch_language(request: Request) -> Response:
 def audit_log(ctx: Context) -> Response:
     ctx.require(policy.may_read_public(ctx.actor))
     before = ctx.query("before")
-    before_seq = int(before) if before.isdigit() and len(before) < 12 else None
+    before_seq = to_int(before, digits=11)
     entries = audit.list_entries(ctx.db, before_seq=before_seq, limit=AUDIT_PAGE)
     older = entries[-1].seq if len(entries) == AUDIT_PAGE and entries[-1].seq > 1 else None
     org_names = {org.slug: org.name for org in ctx.tree.by_id.values()}
@@ -71,7 +72,7 @@ def audit_log_json(ctx: Context) -> Response:
     """Everything needed to check the chain, a page at a time from the oldest entry."""
     ctx.require(policy.may_read_public(ctx.actor))
     after = ctx.query("after", "0")
-    after_seq = int(after) if after.isdigit() and len(after) < 12 else 0
+    after_seq = to_int(after, digits=11) or 0
     entries = audit.list_entries_after(ctx.db, after_seq=after_seq, limit=AUDIT_JSON_PAGE)
     head = audit.get_head(ctx.db)
     body = {

@@ -36,6 +36,7 @@ from grassroots.error_text import error_explanation, error_heading
 from grassroots.errors import DomainError, NotPermitted
 from grassroots.fragments import FragmentCache
 from grassroots.i18n import gettext as _
+from grassroots.numbers import to_int
 from grassroots.security import Limit, Passwords, count_event, csrf_token_for, csrf_token_valid, new_token
 from grassroots.settings import Settings
 from grassroots.threads import ThreadRef, ThreadSection, no_thread
@@ -248,11 +249,11 @@ class Context:
         return self.request.query_params.get(name, default).replace("\x00", "\ufffd")
 
     def int_field(self, name: str) -> int | None:
-        return _to_int(self.field(name))
+        return to_int(self.field(name))
 
     def path_int(self, name: str) -> int:
         """A numeric path parameter; anything else is an unknown page."""
-        value = _to_int(str(self.request.path_params.get(name, "")))
+        value = to_int(str(self.request.path_params.get(name, "")))
         if value is None:
             raise HTTPException(404)
         return value
@@ -281,13 +282,6 @@ class Context:
                 )
 
 
-def _to_int(raw: str) -> int | None:
-    raw = raw.strip()
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        return None
-    return int(raw)
-
-
 async def read_form(request: Request, settings: Settings) -> Submission:
     """The submitted fields as text, and any files as bytes. A NUL, which PostgreSQL refuses to
     store, becomes U+FFFD: visible, and refused by every name check."""
@@ -311,6 +305,12 @@ async def read_form(request: Request, settings: Settings) -> Submission:
 
 
 View = Callable[[Context], Response]
+
+
+def _without_nul(params: dict[str, Any]) -> dict[str, Any]:
+    """Path parameters as read_form treats fields and Context.query the query string: a NUL,
+    which PostgreSQL refuses even to compare, becomes U+FFFD."""
+    return {k: v.replace("\x00", "\ufffd") if isinstance(v, str) else v for k, v in params.items()}
 
 
 def answered_from_memory(
@@ -343,6 +343,7 @@ def view(fn: View) -> Callable[[Request], Any]:
     @wraps(fn)
     async def endpoint(request: Request) -> Response:
         site: Site = request.app.state.site
+        request.scope["path_params"] = _without_nul(request.path_params)
         form = None if request.method in SAFE_METHODS else await read_form(request, site.settings)
         return await run_in_threadpool(run_view, site, request, form, fn)
 

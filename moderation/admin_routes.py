@@ -11,6 +11,7 @@ from grassroots import audit, policy
 from grassroots.audit import AuditAction
 from grassroots.errors import DomainError, FormInvalid, NotFound
 from grassroots.i18n import gettext as _
+from grassroots.numbers import to_int
 from grassroots.web import Context, view
 
 from . import log, pages, rules
@@ -22,7 +23,7 @@ from .models import WordAction
 @view
 def log_page(ctx: Context) -> Response:
     ctx.require(policy.may_read_public(ctx.actor))
-    page = max(1, int(ctx.query("page")) if ctx.query("page").isdigit() else 1)
+    page = to_int(ctx.query("page"), digits=9) or 1
     entries, total = log.entries(ctx.db, page=page)
     return ctx.render(
         "moderation/log.html",
@@ -44,8 +45,8 @@ def words_page(ctx: Context) -> Response:
     errors: dict[str, str] = {}
     if ctx.request.method == "POST":
         try:
-            if ctx.field("remove").isdigit():
-                rules.remove_word(ctx.db, actor=admin, word_id=int(ctx.field("remove")))
+            if (word_id := to_int(ctx.field("remove"))) is not None:
+                rules.remove_word(ctx.db, actor=admin, word_id=word_id)
             else:
                 rules.add_word(ctx.db, actor=admin, word=ctx.field("word"), action=ctx.field("action"))
             return ctx.redirect("/moderation/words")

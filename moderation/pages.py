@@ -13,6 +13,7 @@ from grassroots.accounts.tree import OrgNode
 from grassroots.i18n import get_locale
 from grassroots.i18n import gettext as _
 from grassroots.notifications import Notifier
+from grassroots.numbers import to_int
 from grassroots.web import Context
 
 from . import flags
@@ -92,6 +93,7 @@ def names(ctx: Context, user_ids: list[int]) -> dict[int, User]:
 
 def content_ref(ctx: Context) -> tuple[str, int]:
     kind, raw = ctx.query("kind") or ctx.field("kind"), ctx.query("id") or ctx.field("id")
-    if not known(kind) or not raw.isdigit():
+    number = to_int(raw)
+    if not known(kind) or number is None:
         raise HTTPException(404, _("There is no such post."))
-    return kind, int(raw)
+    return kind, number

@@ -10,6 +10,7 @@ from grassroots import policy
 from grassroots.accounts.models import User
 from grassroots.errors import FormInvalid
 from grassroots.i18n import gettext as _
+from grassroots.numbers import to_int
 from grassroots.web import Context, view
 
 from . import appeals, flags, pages, queue, sanctions
@@ -84,9 +85,10 @@ def _appealed(ctx: Context, user: User) -> tuple[str, int, str]:
     """What is appealed: a rejected item (?kind=&id=) or a sanction (?sanction=)."""
     raw = ctx.query("sanction") or ctx.field("sanction")
     if raw:
-        if not raw.isdigit():
+        number = to_int(raw)
+        if number is None:
             raise HTTPException(404)
-        entry = sanctions.get_sanction(ctx.db, int(raw))
+        entry = sanctions.get_sanction(ctx.db, number)
         if entry.user_id != user.id:
             raise HTTPException(404)
         return appeals.SANCTION, entry.id, entry.reason

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from grassroots.accounts.models import User
 from grassroots.errors import Conflict, FormInvalid
 from grassroots.i18n import gettext as _
+from grassroots.numbers import to_int
 from grassroots.web import Context, view
 
 from . import appeals, flags, log, pages, queue, sanctions
@@ -32,9 +33,9 @@ def _queue(ctx: Context, message: str = "", errors: dict[str, str] | None = None
         organization_id=org_filter,
         place=ctx.query("place"),
         reason=ctx.query("reason"),
-        older_than_hours=int(hours) if hours.isdigit() else None,
+        older_than_hours=to_int(hours, digits=6),
     )
-    page = max(1, int(ctx.query("page")) if ctx.query("page").isdigit() else 1)
+    page = to_int(ctx.query("page"), digits=9) or 1
     items, waiting, total = queue.open_items(ctx.db, org_ids, filters, page=page)
     views = queue.describe_items(ctx.db, items)
     authors = pages.names(ctx, [item.author_id for item in items if item.author_id is not None])
@@ -109,9 +110,10 @@ def _back_to_queue(ctx: Context, message: str, errors: dict[str, str] | None = N
 
 def _parse_item(raw: str) -> tuple[int, int]:
     item_id, _sep, version = raw.partition(":")
-    if not (item_id.isdigit() and version.isdigit()):
+    item_number, version_number = to_int(item_id), to_int(version)
+    if item_number is None or version_number is None:
         raise HTTPException(400, _("This form was changed: reload the queue."))
-    return int(item_id), int(version)
+    return item_number, version_number
 
 
 # ---------------------------------------------------------------- one item
@@ -182,7 +184,7 @@ def _act_on_item(ctx: Context, moderator: User, kind: str, content_id: int, orga
             ctx.db, pages.notifier(ctx), moderator=moderator, username=ctx.field("username"),
             organization_id=organization_id,
             kind=SanctionKind.WARNING if what == "warn" else SanctionKind.SUSPENSION,
-            reason=reason, days=int(days) if days.isdigit() else None,
+            reason=reason, days=to_int(days, digits=6),
         )  # fmt: skip
         return _("Done: the person was told.")
     if what in {a.name for a in adapter.actions(ctx.db, content_id)}:

@@ -17,6 +17,7 @@ from grassroots.accounts.tree import OrgRef
 from grassroots.audit import AuditAction
 from grassroots.errors import Conflict, FormInvalid, NotFound
 from grassroots.i18n import gettext as _
+from grassroots.numbers import to_int
 
 from .models import Election, Phase, RollEntry
 from .rules import PARTY, MajorityBase, Rules, general
@@ -35,11 +36,11 @@ LIMITS = {
 def _numbers(typed: Mapping[str, str], errors: dict[str, str]) -> dict[str, int]:
     numbers = {}
     for name, (low, high) in LIMITS.items():
-        raw = typed.get(name, "").strip()
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        number = to_int(typed.get(name, ""))
+        if number is None or not low <= number <= high:
             errors[name] = _("A whole number from %(low)d to %(high)d.", low=low, high=high)
         else:
-            numbers[name] = int(raw)
+            numbers[name] = number
     return numbers
 
 
@@ -55,7 +56,7 @@ def rules_from_form(typed: Mapping[str, str], errors: dict[str, str]) -> Rules:
     if base not in set(MajorityBase):
         errors["majority_base"] = _("Choose what the majority is counted of.")
     for name, raw in (("quorum_percent", quorum), ("margin_percent", margin)):
-        if not raw.strip().isdigit() or int(raw) > 100:
+        if (percent := to_int(raw)) is None or percent > 100:
             errors[name] = _("A percentage from 0 to 100.")
     if errors:
         return PARTY
@@ -103,7 +104,8 @@ def _post_of(db: Session, org: OrgRef, raw: str, errors: dict[str, str]) -> int 
     if not raw:
         return None
     try:
-        post = get_disclosure(db, int(raw), Kind.POST) if raw.isdigit() and len(raw) < 12 else None
+        number = to_int(raw, digits=11)
+        post = get_disclosure(db, number, Kind.POST) if number is not None else None
     except NotFound:
         post = None
     if post is None or post.organization_id != org.id:

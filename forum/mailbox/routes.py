@@ -17,6 +17,7 @@ from grassroots import policy, security
 from grassroots.errors import DomainError, FormInvalid, NotFound
 from grassroots.i18n import gettext as _
 from grassroots.notifications import Notifier
+from grassroots.numbers import to_int
 from grassroots.security import Limit
 from grassroots.web import Context, view
 
@@ -42,7 +43,7 @@ def render(ctx: Context, template: str, status_code: int = 200, **values: Any) -
 
 def page_number(ctx: Context) -> int:
     raw = ctx.query("page", "1")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
+    return to_int(raw, digits=5) or 1
 
 
 def _address_key(ctx: Context) -> str:
@@ -283,10 +284,18 @@ def may_see_letter(ctx: Context, letter: Letter, code: str) -> bool:
 
 @view
 def attachment(ctx: Context) -> Response:
+    code = ctx.query("code").strip()[:40]
+    # A code here is a guess like one typed into the tracking form, and counts the same.
+    if code and security.seconds_until_allowed(ctx.db, TRACK_LIMIT, _address_key(ctx)):
+        return _too_many(ctx, code)
     found = ctx.db.get(Attachment, ctx.path_int("attachment_id"))
     letter = ctx.db.get(Letter, found.letter_id) if found else None
-    if found is None or letter is None or not may_see_letter(ctx, letter, ctx.query("code")):
+    if found is None or letter is None or not may_see_letter(ctx, letter, code):
+        if code:
+            ctx.events_to_count.append((TRACK_LIMIT, _address_key(ctx)))
         raise HTTPException(404)
+    if not (upload_dir(ctx) / found.stored_name).is_file():
+        raise HTTPException(404)  # lost from the disk: the letter's page still shows
     disposition = "inline" if found.content_type.startswith("image/") else "attachment"
     return Response(
         attachments.read(upload_dir(ctx), found),
