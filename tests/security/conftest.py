@@ -13,6 +13,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from grassroots import demo, migrate
 from grassroots.accounts import organizations as orgs
 from grassroots.accounts.models import Organization, User
 from grassroots.accounts.tree import load_org_tree
-from grassroots.db import Database
+from grassroots.db import Database, utcnow
 from grassroots.notifications import Notifier
 from grassroots.security import Passwords
 from grassroots.settings import Settings
@@ -43,9 +44,11 @@ from grassroots.web import Upload
 from moderation import appeals, sanctions
 from moderation.models import SanctionKind
 from tests.conftest import POSTGRES_ADMIN_URL, csrf_from
-from tests.voting.conftest import FORM, Branch, draft, later, open_voting, to_review
+from tests.voting.conftest import FORM, Branch, draft, later, open_voting, to_publicity, to_review
+from tests.voting.polls.conftest import FORM as POLL_FORM
 from voting import candidates, phases
 from voting.models import Step
+from voting.polls import polls
 
 PASSWORD = "scene password 1"
 SECRET_KEY = "test-secret-key"  # the root conftest's, so tracking codes and tokens agree
@@ -242,20 +245,14 @@ def _elections(db: Any, ids: dict[str, Any]) -> None:
         e_published=published.id,
         e_candidate=candidates.list_candidates(db, reviewing)[0].id,
     )
+    where = polls.Where(branch_org.id, branch_org.timezone, None)
+    typed = {**POLL_FORM, "closes_at": (utcnow() + timedelta(days=7)).isoformat(timespec="minutes")}
+    ids["poll"] = polls.create_poll(db, actor=branch.secretary, where=where, typed=typed).id
 
 
 def open_voting_with(db: Any, branch: Branch, election: Any, nominees: tuple[str, ...]) -> None:
     """tests/voting's open_voting, with this scene's nominees."""
-    phases.open_nomination(db, actor=branch.secretary, election=election)
-    for member in branch.members:
-        for name in nominees:
-            candidates.nominate(db, actor=member, election=election, username=name)
-    phases.end_nomination(db, actor=branch.secretary, election=election, now=later(days=4))
-    for candidate in candidates.list_candidates(db, election):
-        candidates.review(
-            db, actor=branch.secretary, election=election, candidate=candidate, qualified=True, note="合格。"
-        )
-    phases.start_publicity(db, actor=branch.secretary, election=election, now=later(days=4))
+    to_publicity(db, branch, election, nominees)
     phases.request_step(db, actor=branch.secretary, election=election, step=Step.OPEN, now=later(days=10))
     phases.confirm_step(db, actor=branch.second, election=election, step=Step.OPEN, now=later(days=10))
 

@@ -260,6 +260,19 @@ EXPECTED: dict[tuple[str, str], list[Case]] = {
     ("GET", "/elections/{election_id:int}/receipt"): case("/elections/{e_published}/receipt?code=ABCD", ALL),
     ("GET", "/elections/{election_id:int}/results"): case("/elections/{e_published}/results", ALL),
     ("GET", "/elections/{election_id:int}/record.json"): case("/elections/{e_published}/record.json", ALL),
+    ("POST", "/elections/{election_id:int}/next-round"): case(
+        "/elections/{e_published}/next-round", SECRETARY
+    ),
+    ("POST", "/elections/{election_id:int}/answer"): case(
+        "/elections/{e_review}/answer", VOTER, accept="yes"
+    ),
+    ("GET", "/feeds/results.atom"): case("/feeds/results.atom", ALL),
+    # polls: the organization's secretary makes one on its own page; its members vote
+    ("GET", "/polls/new"): case("/polls/new?org={branch}", SECRETARY),
+    ("POST", "/polls/new"): case("/polls/new", SECRETARY, org="{branch}"),
+    ("GET", "/polls/{poll_id}"): case("/polls/{poll}", ALL),
+    ("POST", "/polls/{poll_id}/vote"): once("/polls/{poll}/vote", MEMBERS, choice="0"),
+    ("POST", "/polls/{poll_id}/close"): case("/polls/{poll}/close", SECRETARY),
 }
 
 # Roles in the order they try each POST: the refused first, so that what an allowed role does
