@@ -23,8 +23,8 @@ from tests.security.conftest import MORE_FORM_PAGES, ROLES, Form, Scene, discove
 from tests.security.test_access import EXPECTED
 from tests.security.test_injection import QUERY_NAMES
 
-EXAMPLES_PER_FORM = 8
-EXAMPLES_PER_ROUTE = 3
+EXAMPLES_PER_FORM = 6
+EXAMPLES_PER_ROUTE = 2
 # Forms that end the fuzzer's own session: sent once, untouched, at the very end instead.
 LAST = ("/logout",)
 FUZZ_SETTINGS = settings(
