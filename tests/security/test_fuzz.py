@@ -23,8 +23,8 @@ from tests.security.conftest import MORE_FORM_PAGES, ROLES, Form, Scene, discove
 from tests.security.test_access import EXPECTED
 from tests.security.test_injection import QUERY_NAMES
 
-EXAMPLES_PER_FORM = 8
-EXAMPLES_PER_ROUTE = 3
+EXAMPLES_PER_FORM = 6
+EXAMPLES_PER_ROUTE = 2
 # Forms that end the fuzzer's own session: sent once, untouched, at the very end instead.
 LAST = ("/logout",)
 FUZZ_SETTINGS = settings(
@@ -158,4 +158,114 @@ def test_no_query_string_answers_500(
 
     for path in paths:
         fuzz(path.split("?")[0])
+    assert _audit_chain_problem(database) is None
+
+
+BODIES = [
+    ("multipart/form-data", b"csrf_token=x"),  # no boundary
+    ("multipart/form-data; boundary=", b"--\r\n"),
+    ("multipart/form-data; boundary=b", b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n"),
+    (
+        "multipart/form-data; boundary=b",
+        b'--b\r\nContent-Disposition: form-data; name="\xff"\r\n\r\nx\r\n--b--',
+    ),
+    (
+        "multipart/form-data; boundary=b",
+        b'--b\r\nContent-Disposition: form-data; name="f"; filename="../../x"\r\n',
+    ),
+    ("application/x-www-form-urlencoded; charset=utf-16", "a=字".encode("utf-16")),
+    ("application/x-www-form-urlencoded", b"%"),
+    ("application/x-www-form-urlencoded", b"a=%zz&=&&==&a"),
+    ("application/json", b'{"csrf_token": "x", "body": []}'),
+    ("text/plain", b"\x00\x01\x02"),
+    ("", b"a=1"),
+    ("x/y; boundary=\x7f", b"a=1"),
+]
+
+
+def test_malformed_bodies_on_every_post_route(
+    as_role: Callable[[str], TestClient], scene: Scene, database: Database
+) -> None:
+    """Bodies no form makes, with the session's valid token in the query string for good
+    measure (it does not count there): refused with a 4xx, never a 500."""
+    client = as_role("admin")
+    token = token_of(client)
+    problems = []
+    for (method, _pattern), cases in EXPECTED.items():
+        if method != "POST":
+            continue
+        path = scene.fill(cases[0].path)
+        for content_type, body in BODIES:
+            joined = "&" if "?" in path else "?"
+            response = client.post(
+                f"{path}{joined}csrf_token={token}", content=body, headers={"content-type": content_type}
+            )
+            if not 400 <= response.status_code < 500:
+                problems.append(f"POST {path} ({content_type!r}, {body[:30]!r}): {response.status_code}")
+    assert not problems, "\n".join(problems)
+    assert _audit_chain_problem(database) is None
+
+
+# How files of each kind begin: a file that starts right and goes on as noise.
+MAGIC = [
+    b"",
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF89a",
+    b"GIF87a",
+    b"\xff\xd8\xff\xe0",
+    b"RIFF\x00\x00\x00\x00WEBPVP8 ",
+    b"%PDF-",
+    b"\x00\x00\x00\x18ftyp",
+    b"\x1a\x45\xdf\xa3",
+    b"BM",
+    b"II*\x00",
+    b"\xef\xbb\xbf",
+]
+# What a client can put in a part's header: no control characters, no lone surrogates.
+header_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=60)
+file_names = st.one_of(
+    st.sampled_from(
+        ["a.png", "../../etc/passwd", "", "x" * 300, "名单.csv", "C:\\x\\y.jpg", "..", "a.php.png"]
+    ),
+    header_text,
+)
+claimed_types = st.sampled_from(["image/png", "image/svg+xml", "text/html", "application/pdf", "video/mp4",
+                                 "text/csv", "application/octet-stream", "x/y", ""])  # fmt: skip
+file_contents = st.builds(lambda magic, rest: magic + rest, st.sampled_from(MAGIC), st.binary(max_size=300))
+EXAMPLES_PER_UPLOAD_FORM = 50
+
+
+def test_no_upload_answers_500(
+    as_role: Callable[[str], TestClient], scene: Scene, database: Database
+) -> None:
+    """Every form with a file field gets files that begin like a picture, a PDF, a video or
+    a spreadsheet and go on as noise, under any name and any claimed type."""
+    clients = {role: as_role(role) for role in ("secretary", "anonymous")}
+    where = ("/disclosure/upload/{candidate}/media", "/disclosure/upload/{notice}/media", "/mailbox/write")
+    pages = [scene.fill(p) for p in (*where, "/o/{branch}/members")]
+    forms = [f for f in discover_forms(clients, pages) if any(kind == "file" for _n, kind, _v in f.fields)]
+    assert len(forms) >= 4, [f.action for f in forms]
+    tokens = {role: token_of(client) for role, client in clients.items()}
+
+    def fuzz(form: Form) -> None:
+        file_fields = [name for name, kind, _v in form.fields if kind == "file"]
+
+        @settings(FUZZ_SETTINGS, max_examples=EXAMPLES_PER_UPLOAD_FORM)
+        @given(
+            st.lists(
+                st.tuples(st.sampled_from(file_fields), file_names, file_contents, claimed_types), max_size=4
+            )
+        )
+        def send(files: list[tuple[str, str, bytes, str]]) -> None:
+            sent = [(field, (name, content, claimed or "x/y")) for field, name, content, claimed in files]
+            data = {**form.defaults(), "csrf_token": tokens[form.role]}
+            response = clients[form.role].post(form.action, data=data, files=sent or None)
+            assert response.status_code < 500, (
+                f"{form.action} {[(f, n[:20], c[:24]) for f, (n, c, _t) in sent]}"
+            )
+
+        send()
+
+    for form in forms:
+        fuzz(form)
     assert _audit_chain_problem(database) is None

@@ -79,3 +79,29 @@ def test_every_error_page_carries_the_headers(
 
 def _explode(*args: object, **kwargs: object) -> None:
     raise RuntimeError("a bug")
+
+
+def test_every_route_refuses_other_methods_kindly(as_role: Callable[[str], TestClient], scene: Scene) -> None:
+    """A method a route does not take is 405 with the friendly page and the headers; HEAD of a
+    page is its GET without the body."""
+    client = as_role("admin")
+    problems = []
+    taken: dict[str, set[str]] = {}
+    paths: dict[str, str] = {}
+    for (method, pattern), cases in EXPECTED.items():
+        taken.setdefault(pattern, set()).add(method)
+        paths.setdefault(pattern, scene.fill(cases[0].path))
+    for pattern, methods in taken.items():
+        for other in ("PUT", "DELETE", "PATCH", "OPTIONS", "POST", "GET"):
+            if other in methods or (pattern.startswith("/static") and other == "OPTIONS"):
+                continue
+            response = client.request(other, paths[pattern])
+            if response.status_code != 405 or missing_headers(response):
+                problems.append(
+                    f"{other} {paths[pattern]}: {response.status_code} {missing_headers(response)}"
+                )
+        if "GET" in methods:
+            head = client.head(paths[pattern])
+            if head.status_code >= 500 or head.content or missing_headers(head):
+                problems.append(f"HEAD {paths[pattern]}: {head.status_code}")
+    assert not problems, "\n".join(problems)

@@ -15,7 +15,14 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import csrf_from, page
-from tests.security.conftest import PASSWORD, Scene
+from tests.security.conftest import PASSWORD, Scene, SceneTemplate
+
+
+# Where a next= leads does not depend on the backend: SQLite only, for time.
+@pytest.fixture
+def scene_template(sqlite_scene: SceneTemplate) -> SceneTemplate:
+    return sqlite_scene
+
 
 VECTORS = [
     "//evil.example",

@@ -127,3 +127,13 @@ def test_tracking_codes_cannot_be_guessed_through_any_door(
         response = door(attacker, scene, scene["code"])  # the right code, too late
         assert response.status_code == 429, (door.__name__, response.status_code)
         assert not missing_headers(response)
+
+
+def test_invite_codes_cannot_be_guessed(as_role: Callable[[str], TestClient]) -> None:
+    guesser = as_role("resident")
+    guess = {"code": "2222-2222-2222", "csrf_token": token_of(guesser)}
+    for _ in range(10):  # grassroots/accounts/organizations.py: REDEEM_LIMIT
+        assert guesser.post("/me/invite", data=guess).status_code == 400
+    throttled = guesser.post("/me/invite", data=guess)
+    assert throttled.status_code == 429
+    assert not missing_headers(throttled)

@@ -14,8 +14,15 @@ from starlette.testclient import TestClient
 from forum.mailbox.models import Attachment
 from grassroots.db import Database
 from grassroots.uploads import StoredFile
-from tests.security.conftest import PNG, Scene, token_of
+from tests.security.conftest import PNG, Scene, SceneTemplate, token_of
 from tests.security.test_headers import missing_headers
+
+
+# How a file is judged and served does not depend on the backend: SQLite only, for time.
+@pytest.fixture
+def scene_template(sqlite_scene: SceneTemplate) -> SceneTemplate:
+    return sqlite_scene
+
 
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
