@@ -69,7 +69,7 @@ QUERY_NAMES = sorted(
     {
         "a", "after", "age", "b", "before", "board", "category", "code", "done", "handled", "id",
         "kind", "new", "newest", "next", "order", "org", "overdue", "page", "parent", "place", "q",
-        "quote", "reason", "sanction", "sort", "status",
+        "quote", "reason", "sanction", "sort", "status", "thread",
     }
 )  # fmt: skip
 SOURCE_DIRS = ("grassroots", "forum", "disclosure", "voting", "moderation")
