@@ -40,6 +40,7 @@ import harness
 import servers
 from sqlalchemy import create_engine, func, select
 
+from voting import verifier
 from voting.demo import BENCH_TITLE
 from voting.models import Ballot, ChainLink, Election, Participation
 
@@ -95,6 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--concurrency", type=int, default=16, help="voters casting at a time (16)")
     parser.add_argument("--threads", type=int, help="GRASSROOTS_THREADS of the site (its default)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--floor", nargs="?", const="statements", choices=["statements", "one"],
+        help="cast against bench/cast_floor.py: the site's statements (or all in one) and nothing else",
+    )  # fmt: skip
     return parser
 
 
@@ -126,13 +131,22 @@ def _run(args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
         harness.say(
             f"{len(voters):,} voters logged in with their ballots open in {time.monotonic() - started:.0f} s"
         )
+        port = site.port
+        if args.floor:
+            port = servers.free_port()
+            argv = [str(harness.BIN / "python"), str(harness.BENCH_DIR / "cast_floor.py"),
+                    "--port", str(port), "--database-url", url, "--form", args.floor]  # fmt: skip
+            stack.enter_context(
+                servers.serving("floor", argv, port=port, env=env, log_dir=data_dir, ready_path="/healthz")
+            )
+            harness.say(f"casting against bench/cast_floor.py --form {args.floor}, not the site")
         load = os.getloadavg()[0]
         harness.say(f"load average before casting: {load:.2f}")
         started = time.perf_counter()
         with ThreadPoolExecutor(args.concurrency) as pool:
-            pairs = list(pool.map(lambda v: _cast_twice(site.port, election_id, v), voters))
+            pairs = list(pool.map(lambda v: _cast_twice(port, election_id, v), voters))
         wall = time.perf_counter() - started
-        for stream, lines in harness.server_stderr(data_dir, ["site"]).items():
+        for stream, lines in harness.server_stderr(data_dir, ["site", "floor"]).items():
             print(f"WARNING: {stream} wrote to stderr: {lines[-3:]}")
         answers = [a for pair in pairs for a in pair]
         with engine.connect() as conn:
@@ -142,6 +156,7 @@ def _run(args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
                 "chain links": _count(conn, ChainLink, election_id),
                 "chain_length": conn.scalar(select(Election.chain_length).where(Election.id == election_id)),
             }
+            chain_problems = len(_chain_problems(conn, election_id))
     accepted = sum(1 for a in answers if a.status == 200 and a.receipt)
     statuses = {a.status for a in answers}
     latencies = sorted(a.seconds * 1000 for a in answers)
@@ -151,6 +166,7 @@ def _run(args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
         "second attempts refused (409)": (sum(1 for a in answers if a.status == 409), n),
         "pairs with one of each": (sum(1 for p in pairs if sorted(a.status for a in p) == [200, 409]), n),
         "other answers": (sum(1 for a in answers if a.status not in (200, 409)), 0),
+        "chain problems": (chain_problems, 0),
         **{f"stored {name}": (value, n) for name, value in stored.items()},
     }
     if statuses - {200, 409}:
@@ -167,6 +183,18 @@ def _run(args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
 
 def _count(conn, model, election_id: int) -> int:  # type: ignore[no-untyped-def]
     return conn.scalar(select(func.count()).select_from(model).where(model.election_id == election_id))
+
+
+def _chain_problems(conn, election_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The stored chain recomputed by the verifier, link by link, up to the election's head."""
+    links = conn.execute(
+        select(ChainLink.seq, ChainLink.prev, ChainLink.commitment, ChainLink.hash)
+        .where(ChainLink.election_id == election_id)
+        .order_by(ChainLink.seq)
+    )
+    head = conn.scalar(select(Election.chain_head).where(Election.id == election_id))
+    chain = [dict(link._mapping) for link in links]
+    return verifier.check_chain({"election": {"id": election_id}, "chain": chain, "chain_head": head})
 
 
 def _prepare(port: int, election_id: int, voter: Voter) -> None:

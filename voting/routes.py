@@ -168,6 +168,9 @@ def ballot(ctx: Context) -> Response:
             return closed
         try:
             if step == "cast":
+                # Read now what the page's header shows: after the commit it would take a
+                # transaction of its own, three round trips more for every cast.
+                ctx.unread_notifications  # noqa: B018
                 receipt = ballots.cast_ballot(
                     ctx.db, voter=user, election=election, marks=marks, write_ins=write_ins,
                     candidates=names, known=mine,
