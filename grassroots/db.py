@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
@@ -157,6 +158,25 @@ def _sqlite_engine(url: str, *, pool_size: int, immediate: bool) -> Engine:
         conn.exec_driver_sql(begin)
 
     return engine
+
+
+# SQLSTATEs that say the server cannot be reached or is going away, not that a statement is wrong:
+# connection exceptions (08…), shutdown, crash and start-up (57P01…57P05), too many connections.
+UNAVAILABLE_SQLSTATES = ("08", "57P", "53300")
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached just now (down, restarting, the
+    connection cut) rather than that a statement failed: worth a 503 and a retry, not a 500.
+    A refused connection has no SQLSTATE; SQLite's errors have no such attribute at all."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError) or not hasattr(exc.orig, "sqlstate"):
+        return False
+    state = exc.orig.sqlstate
+    return state is None or str(state).startswith(UNAVAILABLE_SQLSTATES)
 
 
 def vacuum_analyze(database: Database, tables: list[str]) -> None:
