@@ -83,3 +83,35 @@ def test_only_an_unreachable_database_counts_as_unavailable() -> None:
     assert not unavailable(locked)  # SQLite's: a statement waited too long, not a server away
     assert not unavailable(IntegrityError("INSERT", {}, Exception("duplicate key")))
     assert not unavailable(RuntimeError("a bug"))
+
+
+def test_a_connection_that_died_while_idle_in_the_pool_is_replaced_before_use(
+    postgres_url: str, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A quiet site whose PostgreSQL restarted while nobody asked: the next page is a page."""
+    import time
+
+    from grassroots import db as db_module
+
+    monkeypatch.setattr(db_module, "IDLE_PING_S", 0.05)
+    _empty_postgres(postgres_url)
+    settings = _settings(postgres_url, tmp_path)
+    database = Database(settings)
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        with TestClient(create_app(settings, database), raise_server_exceptions=False) as client:
+            assert client.get("/").status_code == 200
+            with admin.connect() as conn:
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+            time.sleep(0.1)  # longer idle than IDLE_PING_S
+            statuses = [client.get("/").status_code for _ in range(3)]
+            assert client.get("/healthz").status_code == 200
+    finally:
+        admin.dispose()
+        database.dispose()
+    assert statuses == [200, 200, 200]
