@@ -50,6 +50,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/mailbox_pages.py
 	$(BIN)/python bench/voting_cast.py
 	$(BIN)/python bench/election_verify.py
+	$(BIN)/python bench/load_faults.py
 
 # Re-extract the messages from code and templates, and merge them into both catalogs.
 messages: $(VENV)/.test-installed

@@ -104,6 +104,37 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=STOP_TIMEOUT_S)
 
 
+def child_pids(pid: int) -> set[int]:
+    """The live processes whose parent is `pid` (from /proc; zombies left out)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid …; comm may hold spaces and parentheses, so split after the last ")".
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == pid and state not in ("Z", "X"):
+            found.add(int(entry.name))
+    return found
+
+
+def worker_pids(supervisor: int) -> set[int]:
+    """uvicorn's worker processes under its supervisor: the children started by multiprocessing's
+    spawn, not its resource tracker (also a child)."""
+    found = set()
+    for pid in child_pids(supervisor):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in argv:
+            found.add(pid)
+    return found
+
+
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
     with suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -33,7 +34,7 @@ from forum.moderation_adapter import PostAdapter
 from grassroots import i18n, notification_routes, site_routes
 from grassroots.accounts import admin_routes, org_routes
 from grassroots.accounts import routes as account_routes
-from grassroots.db import Database
+from grassroots.db import Database, unavailable
 from grassroots.error_text import error_explanation, error_heading
 from grassroots.fragments import FragmentCache
 from grassroots.mail import MailSender
@@ -145,6 +146,22 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return _static_error(request.app.state.site, request, 500)
 
 
+RETRY_AFTER_S = 5
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """The database is down or restarting: a 503 that says to try again, and one line in the
+    log, not a traceback per request. Any other database error is a bug: on to the 500."""
+    if not unavailable(exc):
+        raise exc
+    assert isinstance(exc, DBAPIError)
+    reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, reason)
+    response = _static_error(request.app.state.site, request, 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
 def settle_memory(site: Site) -> None:
     """Compile every template, then move everything alive at start-up out of the collector's
     sight. Full collections otherwise walked all of SQLAlchemy, Jinja and Babel every second
@@ -226,7 +243,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
             Middleware(SecurityHeadersMiddleware),
             Middleware(BodyLimitMiddleware, settings=settings),
         ],
-        exception_handlers={HTTPException: http_error, 500: server_error},
+        exception_handlers={HTTPException: http_error, DBAPIError: database_error, 500: server_error},
         lifespan=lifespan,
     )
     app.state.site = site

@@ -10,6 +10,7 @@ cutting write p99 four- to eightfold.
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
@@ -76,10 +78,12 @@ class Database:
             self.write_engine = _sqlite_engine(self.url, pool_size=1, immediate=True)
         else:
             # No pre-ping: it costs a round trip per request. After a server restart the first
-            # query on a dead connection fails once, and SQLAlchemy then renews the whole pool.
+            # query on a dead connection fails once, and SQLAlchemy then renews the whole pool;
+            # only a connection that sat idle a while is pinged first (see _ping_when_idle).
             self.write_engine = create_engine(
                 self.url, pool_size=pool_size, max_overflow=4, pool_recycle=3600
             )
+            _ping_when_idle(self.write_engine)
             # Reads need no transaction of their own: autocommit saves BEGIN and COMMIT.
             self.read_engine = self.write_engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
@@ -116,6 +120,36 @@ class Database:
         self.write_engine.dispose()
         if self.is_sqlite:
             self.read_engine.dispose()
+
+
+# A pooled connection unused for this long is pinged before it is handed out.
+IDLE_PING_S = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a connection that sat idle in the pool for IDLE_PING_S before handing it out, and
+    replace it when the ping fails. On a busy site connections never sit that long, so this
+    costs nothing; on a quiet one, a restart of PostgreSQL while nobody asked would otherwise
+    make the first request of each worker afterwards fail on a dead connection (a 503).
+    Under load, the first failure renews the pool anyway (bench/load_faults.py)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < IDLE_PING_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+            dbapi_connection.rollback()  # the ping may have begun a transaction
+        except Exception as exc:
+            # The pool then discards this connection and hands out a new one.
+            raise DisconnectionError(
+                f"pooled connection found dead after {time.monotonic() - since:.0f} s"
+            ) from exc
 
 
 def _sqlite_engine(url: str, *, pool_size: int, immediate: bool) -> Engine:
@@ -157,6 +191,25 @@ def _sqlite_engine(url: str, *, pool_size: int, immediate: bool) -> Engine:
         conn.exec_driver_sql(begin)
 
     return engine
+
+
+# SQLSTATEs that say the server cannot be reached or is going away, not that a statement is wrong:
+# connection exceptions (08…), shutdown, crash and start-up (57P01…57P05), too many connections.
+UNAVAILABLE_SQLSTATES = ("08", "57P", "53300")
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached just now (down, restarting, the
+    connection cut) rather than that a statement failed: worth a 503 and a retry, not a 500.
+    A refused connection has no SQLSTATE; SQLite's errors have no such attribute at all."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError) or not hasattr(exc.orig, "sqlstate"):
+        return False
+    state = exc.orig.sqlstate
+    return state is None or str(state).startswith(UNAVAILABLE_SQLSTATES)
 
 
 def vacuum_analyze(database: Database, tables: list[str]) -> None:

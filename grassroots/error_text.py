@@ -14,6 +14,7 @@ def error_heading(status: int) -> str:
         409: _("That was already done"),
         413: _("What you sent is too large"),
         429: _("Too many attempts"),
+        503: _("The site is briefly unavailable"),
     }
     return headings.get(status, _("Something went wrong on our side"))
 
@@ -29,5 +30,9 @@ def error_explanation(status: int) -> str:
         409: _("Someone may have done it a moment before you. Please reload the page."),
         413: _("Please shorten the text or send a smaller file, then try again."),
         429: _("Please wait a few minutes, then try again."),
+        503: _(
+            "Please try again in a minute. If you were sending a form, first check whether it "
+            "arrived before you send it again."
+        ),
     }
     return explanations.get(status, _("The error was logged. Please try again in a moment."))
