@@ -38,8 +38,12 @@ def org_path(ctx: Context, election: Election) -> tuple[int, ...]:
     return ctx.tree.path(election.organization_id)
 
 
+def may_run_org(ctx: Context, organization_id: int) -> bool:
+    return policy.may_run_organization(ctx.actor, ctx.tree.path(organization_id))
+
+
 def may_run(ctx: Context, election: Election) -> bool:
-    return policy.may_run_organization(ctx.actor, org_path(ctx, election))
+    return may_run_org(ctx, election.organization_id)
 
 
 def settled_or_redirect(ctx: Context, election: Election) -> Response | None:
@@ -57,7 +61,9 @@ def index(ctx: Context) -> Response:
     query = select(Election).order_by(Election.id.desc()).limit(100)
     listed = list(ctx.db.scalars(query))
     orgs = {e.organization_id: ctx.tree.by_id[e.organization_id] for e in listed}
-    return ctx.render("voting/index.html", elections=listed, orgs=orgs, **labels.HELPERS)
+    # Where the viewer may start an election: every organization they run, in tree order.
+    runs = [org for org, _depth in ctx.tree.flat() if ctx.user and may_run_org(ctx, org.id)]
+    return ctx.render("voting/index.html", elections=listed, orgs=orgs, runs=runs, **labels.HELPERS)
 
 
 @view

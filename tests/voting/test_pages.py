@@ -66,6 +66,19 @@ def test_only_those_who_run_the_organization_create_or_move_elections(
     assert response.status_code == 403
 
 
+def test_the_elections_are_in_every_header_and_a_secretary_starts_one_from_their_list(
+    app: Any, secretary: TestClient, client: TestClient
+) -> None:
+    for reader in (client, secretary):
+        assert page(reader.get("/forum/")).select_one('header a[href="/elections/"]') is not None
+    listed = page(secretary.get("/elections/"))
+    start = listed.select_one('a[href="/elections/new?org=branch-a"]')
+    assert start is not None, "the secretary of branch-a finds where to start an election"
+    assert secretary.get(start["href"]).status_code == 200  # type: ignore[arg-type]
+    for other in (client, signed_in(app, "m1")):
+        assert page(other.get("/elections/")).select_one('a[href^="/elections/new"]') is None
+
+
 def test_unknown_elections_are_not_found(client: TestClient) -> None:
     assert client.get("/elections/999").status_code == 404
     assert client.get("/elections/999/record.json").status_code == 404
