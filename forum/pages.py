@@ -60,10 +60,9 @@ def threads_feed(ctx: Context) -> Response:
             raise HTTPException(404)
         title = public[0].name
     elif org_slug:
-        org = next((o for o in ctx.tree.by_id.values() if o.slug == org_slug), None)
-        if org is None:
-            raise HTTPException(404)
-        public = [b for b in public if org.id in ctx.tree.path(b.organization_id)]
+        org = ctx.tree.by_slug(org_slug)  # NotFound: a 404
+        within = set(ctx.tree.within(org.id))
+        public = [b for b in public if b.organization_id in within]
         title = org.name
     rows = ctx.db.execute(
         select(Thread, Post, User.display_name)

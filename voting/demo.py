@@ -169,13 +169,20 @@ def _nomination(
     phases.open_nomination(db, actor=officials.first, election=election, now=now - timedelta(days=1))
     people = members_of(db, org)
     for nominator in people[:NOMINATORS]:
-        for nominee in rng.sample(people, min(len(people), plan.nominations_each)):
-            if nominee.id != nominator.id:  # the demo's elections take no self-nominations
-                candidates.nominate(
-                    db, actor=nominator, election=election, username=nominee.username,
-                    reason=rng.choice(REASONS), now=now,
-                )  # fmt: skip
+        picks = rng.sample(people, min(len(people), plan.nominations_each))
+        _nominate(db, election, nominator, picks, rng, now)
     return election
+
+
+def _nominate(
+    db: Session, election: Election, nominator: User, picks: list[User], rng: random.Random, now: datetime
+) -> None:
+    for nominee in picks:
+        if nominee.id != nominator.id:  # the demo's elections take no self-nominations
+            candidates.nominate(
+                db, actor=nominator, election=election, username=nominee.username,
+                reason=rng.choice(REASONS), now=now,
+            )  # fmt: skip
 
 
 def _nominated(
@@ -194,12 +201,7 @@ def _nominated(
             if number < len(nominees)
             else rng.sample(nominees, each)
         )
-        for nominee in picks:
-            if nominee.id != nominator.id:
-                candidates.nominate(
-                    db, actor=nominator, election=election, username=nominee.username,
-                    reason=rng.choice(REASONS), now=start,
-                )  # fmt: skip
+        _nominate(db, election, nominator, picks, rng, start)
     phases.end_nomination(db, actor=officials.first, election=election, now=start + timedelta(days=7))
     return election, nominees
 

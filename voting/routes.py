@@ -8,12 +8,11 @@ from html import escape
 from typing import Any
 
 from sqlalchemy import select
-from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from grassroots import feeds, policy
-from grassroots.errors import Conflict, FormInvalid, NotFound
+from grassroots.errors import Conflict, FormInvalid
 from grassroots.i18n import gettext as _
 from grassroots.web import Context, view
 
@@ -235,10 +234,7 @@ def results_feed(ctx: Context) -> Response:
     query = select(Election).where(Election.phase == Phase.PUBLISHED)
     title = _("Election results")
     if slug := ctx.query("org"):
-        try:
-            org = ctx.tree.by_slug(slug)
-        except NotFound as exc:
-            raise HTTPException(404, exc.message) from exc
+        org = ctx.tree.by_slug(slug)  # NotFound: a 404
         query, title = query.where(Election.organization_id.in_(ctx.tree.within(org.id))), org.name
     listed = ctx.db.scalars(
         query.order_by(Election.published_at.desc(), Election.id.desc()).limit(FEED_ENTRIES)

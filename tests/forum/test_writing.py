@@ -186,6 +186,7 @@ def test_feeds_and_a_persons_page_show_public_posts_only(client, database, forum
     org_feed = client.get("/feeds/threads.atom?org=committee").text
     assert "公开的话题" in org_feed and "支部内部话题" not in org_feed
     assert client.get("/feeds/threads.atom?board=branch-life").status_code == 404
+    assert client.get("/feeds/threads.atom?org=nowhere").status_code == 404
     person = page(client.get("/u/member"))
     titles = person.select_one(".thread-list").get_text()
     assert "公开的话题" in titles and "支部内部话题" not in titles
