@@ -71,7 +71,9 @@ def publish_vacant_post(secretary: Person, org_name: str) -> int:
 
 
 def create_election(secretary: Person, org: str, post_id: int) -> int:
-    secretary.open(f"/elections/new?org={org}")
+    secretary.link(secretary.t("Elections"), secretary.page.locator("header")).click()
+    secretary.look("elections")
+    secretary.page.locator("main").locator(f'a[href="/elections/new?org={org}"]').click()
     secretary.field(secretary.t("Title")).fill("支部委员会委员选举")
     secretary.field(secretary.t("Number of the vacant post in the disclosure area (optional)")).fill(
         str(post_id)
