@@ -4,6 +4,8 @@ to try again (bench/load_faults.py found 500s), and the site answers again by it
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -28,6 +30,34 @@ def _settings(url: str, tmp_path: Path) -> Settings:
     ).resolved()  # fmt: skip
 
 
+@contextmanager
+def _site_on(postgres_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, Callable[[], int]]]:
+    """The site on a fresh database, and a way to cut its connections from the server's side,
+    as a restart of PostgreSQL does; it returns how many it cut."""
+    _empty_postgres(postgres_url)
+    settings = _settings(postgres_url, tmp_path)
+    database = Database(settings)
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+
+    def cut() -> int:
+        with admin.connect() as conn:
+            return int(
+                conn.scalar(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+            )
+
+    try:
+        with TestClient(create_app(settings, database), raise_server_exceptions=False) as client:
+            yield client, cut
+    finally:
+        admin.dispose()
+        database.dispose()
+
+
 def test_a_page_is_a_503_with_retry_after_while_postgresql_cannot_be_reached(tmp_path: Path) -> None:
     url = f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/grassroots"
     settings = _settings(url, tmp_path)
@@ -49,26 +79,11 @@ def test_a_page_is_a_503_with_retry_after_while_postgresql_cannot_be_reached(tmp
 def test_connections_cut_by_postgresql_give_one_503_then_pages_again(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    _empty_postgres(postgres_url)
-    settings = _settings(postgres_url, tmp_path)
-    database = Database(settings)
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    try:
-        with TestClient(create_app(settings, database), raise_server_exceptions=False) as client:
-            assert client.get("/").status_code == 200  # a connection is now in the pool
-            with admin.connect() as conn:  # as a restart of the server does to the site's connections
-                cut = conn.scalar(
-                    text(
-                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                    )
-                )
-            assert cut >= 1
-            during = client.get("/", headers={"accept-language": "zh-CN"})
-            after = [client.get("/").status_code for _ in range(3)]
-    finally:
-        admin.dispose()
-        database.dispose()
+    with _site_on(postgres_url, tmp_path) as (client, cut):
+        assert client.get("/").status_code == 200  # a connection is now in the pool
+        assert cut() >= 1
+        during = client.get("/", headers={"accept-language": "zh-CN"})
+        after = [client.get("/").status_code for _ in range(3)]
     assert during.status_code == 503
     assert page(during).select_one("main h1").get_text(strip=True) == "网站暂时无法访问"
     assert after == [200, 200, 200]
@@ -94,24 +109,10 @@ def test_a_connection_that_died_while_idle_in_the_pool_is_replaced_before_use(
     from grassroots import db as db_module
 
     monkeypatch.setattr(db_module, "IDLE_PING_S", 0.05)
-    _empty_postgres(postgres_url)
-    settings = _settings(postgres_url, tmp_path)
-    database = Database(settings)
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    try:
-        with TestClient(create_app(settings, database), raise_server_exceptions=False) as client:
-            assert client.get("/").status_code == 200
-            with admin.connect() as conn:
-                conn.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                    )
-                )
-            time.sleep(0.1)  # longer idle than IDLE_PING_S
-            statuses = [client.get("/").status_code for _ in range(3)]
-            assert client.get("/healthz").status_code == 200
-    finally:
-        admin.dispose()
-        database.dispose()
+    with _site_on(postgres_url, tmp_path) as (client, cut):
+        assert client.get("/").status_code == 200
+        cut()
+        time.sleep(0.1)  # longer idle than IDLE_PING_S
+        statuses = [client.get("/").status_code for _ in range(3)]
+        assert client.get("/healthz").status_code == 200
     assert statuses == [200, 200, 200]
