@@ -28,6 +28,7 @@ from grassroots.i18n import gettext as _
 from grassroots.threads import ThreadRef
 
 from .. import secrecy
+from . import thread_stamps
 from .models import Method, Poll, PollBallot, PollKind, PollParticipation, PollState, Shown, Voters
 from .tally import count
 
@@ -150,6 +151,8 @@ def create_poll(
     )  # fmt: skip
     db.add(poll)
     db.flush()
+    if thread_id is not None:
+        thread_stamps.changed(db)
     audit.record(
         db, actor=actor, action=AuditAction.VOTING_POLL_CREATE, subject=poll,
         organization_id=poll.organization_id,
@@ -221,6 +224,8 @@ def close_poll(db: Session, *, poll: Poll, actor: User | None, early: bool) -> N
     result = count(poll, contents)
     poll.result = json.dumps(result, ensure_ascii=False, sort_keys=True)
     poll.state = PollState.CLOSED
+    if poll.thread_id is not None:
+        thread_stamps.changed(db)
     listed = "\n".join(json.dumps(c, sort_keys=True, separators=(",", ":")) for c in contents)
     audit.record(
         db, actor=actor, action=AuditAction.VOTING_POLL_CLOSE, subject=poll,

@@ -3,14 +3,11 @@ the poll's section of a thread's page (grassroots/threads.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
@@ -22,7 +19,7 @@ from grassroots.i18n import gettext as _
 from grassroots.threads import ThreadRef, ThreadSection
 from grassroots.web import Context, view
 
-from . import ballots, labels, polls
+from . import ballots, labels, polls, thread_stamps
 from .models import Method, Poll, PollKind, PollState, Shown, Voters
 
 FIELDS = [
@@ -272,18 +269,7 @@ def thread_section(ctx: Context, thread: ThreadRef) -> Markup:
     return render_poll(ctx, _settled(ctx, poll), thread)
 
 
-def thread_stamp(db: Session, thread_id: int) -> Hashable:
-    """What the thread's poll shows the public depends on: which poll, closed or not, open or not."""
-    row = db.execute(
-        select(Poll.id, Poll.state, Poll.opens_at, Poll.closes_at).where(Poll.thread_id == thread_id)
-    ).first()
-    if row is None:
-        return None
-    now = utcnow()
-    return (row.id, str(row.state), row.opens_at <= now, now >= row.closes_at)
-
-
-SECTION = ThreadSection(render=thread_section, stamp=thread_stamp)
+SECTION = ThreadSection(render=thread_section, stamp=thread_stamps.thread_stamp)
 
 routes = [
     Route("/new", new, methods=["GET", "POST"], name="new"),

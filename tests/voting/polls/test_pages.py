@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from starlette.testclient import TestClient
 
 from grassroots.audit import AuditAction, AuditEntry
@@ -18,6 +18,7 @@ from grassroots.db import Database, utcnow
 from tests.conftest import field_error, log_in, page, squash, submit
 from tests.voting.polls.conftest import FORM, Forum, closes_in, new_thread
 from tests.voting.polls.test_golden import STV_VOTES
+from voting.polls import thread_stamps
 from voting.polls.models import Poll, PollBallot, PollParticipation, PollState
 
 
@@ -52,8 +53,12 @@ def stored(database: Database) -> tuple[int, int]:
 
 
 def end_now(database: Database, poll_id: int) -> None:
+    """As if the poll's end had come: its end moved to a second ago. Time passing changes no
+    row, so a thread's page would see it by itself; a moved end is a change only the token
+    tells of (voting/polls/thread_stamps.py)."""
     with database.writing() as db:
         db.execute(update(Poll).where(Poll.id == poll_id).values(closes_at=utcnow() - timedelta(seconds=1)))
+        thread_stamps.changed(db)
 
 
 def test_the_author_makes_a_poll_that_the_thread_shows_and_members_vote_in(
@@ -315,6 +320,44 @@ def test_the_page_kept_for_the_public_shows_a_poll_added_later(
     assert page(public.get(f"/forum/t/{thread_id}")).select_one("#poll") is None  # now kept
     create_on_thread(signed_in(app, "resident"), thread_id)
     assert page(public.get(f"/forum/t/{thread_id}")).select_one("#poll") is not None
+
+
+def test_a_kept_thread_page_does_not_ask_for_its_poll_on_every_view(
+    app: Any, database: Database, forum: Forum, thread_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(thread_stamps, "STAMP_SECONDS", 3600.0)
+    public = TestClient(app)
+    public.get(f"/forum/t/{thread_id}")  # drawn and kept
+    statements: list[str] = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731 (conn, cursor, statement, …)
+    # SQLite reads through an engine of their own; PostgreSQL's read engine is the write
+    # engine with options, and hears what the write engine hears.
+    engines = [database.write_engine, database.read_engine] if database.is_sqlite else [database.write_engine]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", listen)
+    try:
+        for _ in range(5):
+            assert public.get(f"/forum/t/{thread_id}").status_code == 200
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", listen)
+    queries = [s for s in statements if s != "BEGIN"]  # SQLite's reads begin a transaction
+    assert len(queries) == 5, queries  # one a view: the thread's own stamp
+    assert not [s for s in statements if "voting_polls" in s or "cache_tokens" in s], statements
+
+
+def test_a_poll_another_worker_adds_shows_on_this_workers_kept_page_once_it_looks(
+    app: Any, database: Database, forum: Forum, thread_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    public = TestClient(app)
+    assert page(public.get(f"/forum/t/{thread_id}")).select_one("#poll") is None  # kept, without
+    before = dict(thread_stamps._kept)
+    create_on_thread(signed_in(app, "resident"), thread_id)
+    thread_stamps._kept.update(before)  # as a worker that did not make the change still holds it
+    monkeypatch.setattr(thread_stamps, "STAMP_SECONDS", 3600.0)
+    assert page(public.get(f"/forum/t/{thread_id}")).select_one("#poll") is None  # within the second
+    monkeypatch.setattr(thread_stamps, "STAMP_SECONDS", 0.0)
+    assert page(public.get(f"/forum/t/{thread_id}")).select_one("#poll") is not None  # the token
 
 
 def test_a_poll_on_a_members_only_board_is_for_members_and_hidden_from_others(
