@@ -195,7 +195,9 @@ def _append_link(db: Session, election: Election, commit: str, now: datetime | N
         .where(Election.id == election.id)
         .with_for_update(key_share=True)
     ).one()
-    election.phase, election.voting_ends_at = locked.phase, locked.voting_ends_at
+    # As read under the lock, and not to be written back: set as the stored values.
+    set_committed_value(election, "phase", locked.phase)
+    set_committed_value(election, "voting_ends_at", locked.voting_ends_at)
     _voting_now(election, now)
     seq, prev = locked.chain_length + 1, locked.chain_head
     digest = link_hash(election.id, seq, prev, commit)
